@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Rapport.Features.Agents;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Attachments;
+using Rapport.Features.Customers;
+using Rapport.Features.Settings;
+using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
+
+namespace Rapport.Data;
+
+/// <summary>The one database context. Each provider has a thin subclass that owns its migrations
+/// (SqliteRapportDb, PostgresRapportDb); everything else uses this type.</summary>
+public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Agent, IdentityRole<int>, int>(options)
+{
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<TicketTag> TicketTags => Set<TicketTag>();
+    public DbSet<Message> Messages => Set<Message>();
+    public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<CustomerEmail> CustomerEmails => Set<CustomerEmail>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<Attachment> Attachments => Set<Attachment>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<BusinessProfile> BusinessProfiles => Set<BusinessProfile>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(RapportDb).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every instant is UTC; values read back are marked so (SQLite stores text without a kind).
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteRapportDb(DbContextOptions<SqliteRapportDb> options) : RapportDb(options);
+
+public sealed class PostgresRapportDb(DbContextOptions<PostgresRapportDb> options) : RapportDb(options);

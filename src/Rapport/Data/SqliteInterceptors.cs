@@ -1,0 +1,104 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Rapport.Infrastructure;
+
+namespace Rapport.Data;
+
+/// <summary>Per-connection SQLite settings that do not persist in the file.</summary>
+internal sealed class SqliteConnectionSetup(DatabaseOptions options) : DbConnectionInterceptor
+{
+    private readonly string _pragmas =
+        $"PRAGMA busy_timeout = {(int)options.SqliteBusyTimeout.TotalMilliseconds}; " +
+        $"PRAGMA synchronous = {options.SqliteSynchronous.ToString().ToUpperInvariant()}; " +
+        "PRAGMA foreign_keys = ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken ct = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = _pragmas;
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>SQLite has one writer at a time. Writers in this process queue here instead of meeting in SQLite's
+/// busy handler, which sleeps in steps of milliseconds and would dominate tail latency under load.</summary>
+public sealed class SqliteWriteGate : SaveChangesInterceptor
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<DbContext, byte> _holders = new(ReferenceEqualityComparer.Instance);
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData,
+        InterceptionResult<int> result, CancellationToken ct = default)
+    {
+        await EnterAsync(eventData.Context, ct);
+        return result;
+    }
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (ShouldGate(eventData.Context))
+        {
+            _gate.Wait();
+            _holders[eventData.Context!] = 0;
+        }
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    {
+        Exit(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Exit(eventData.Context);
+        return result;
+    }
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    {
+        Exit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Exit(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken ct = default)
+    {
+        Exit(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Exit(eventData.Context);
+
+    private async Task EnterAsync(DbContext? context, CancellationToken ct)
+    {
+        if (ShouldGate(context))
+        {
+            await _gate.WaitAsync(ct);
+            _holders[context!] = 0;
+        }
+    }
+
+    // A context already inside an explicit transaction holds SQLite's write lock (BEGIN IMMEDIATE);
+    // waiting here for a writer that waits on that lock would deadlock.
+    private bool ShouldGate(DbContext? context) => context is not null && context.Database.CurrentTransaction is null;
+
+    private void Exit(DbContext? context)
+    {
+        if (context is not null && _holders.TryRemove(context, out _))
+        {
+            _gate.Release();
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace Rapport.Features.Agents;
+
+/// <summary>A person who answers customers. Sign-in, password and two-factor come from ASP.NET Core Identity.</summary>
+public sealed class Agent : IdentityUser<int>
+{
+    public const int DisplayNameMaxLength = 100;
+
+    public string DisplayName { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    /// <summary>A deactivated agent keeps their history but cannot sign in or own tickets.</summary>
+    public bool IsActive { get; set; } = true;
+}
+
+public static class AgentRoles
+{
+    public const string Owner = "owner";
+    public const string Agent = "agent";
+    public const string ReadOnly = "read-only";
+
+    public static readonly string[] All = [Owner, Agent, ReadOnly];
+
+    /// <summary>Roles that may change tickets and customers.</summary>
+    public static readonly string[] Writers = [Owner, Agent];
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Rapport.Infrastructure;
+
+namespace Rapport.Features.Attachments;
+
+public sealed record StoredFile(string Sha256, long Length);
+
+/// <summary>Content-addressed file store under the data directory: files/ab/cd/abcd…(sha256).
+/// A file is written to a temporary name, flushed to disk, then renamed into place, so a crash never leaves a
+/// half-written file under a valid name, and identical content is stored once.</summary>
+public sealed class FileStore(IOptions<DataOptions> dataOptions)
+{
+    private readonly string _root = Path.Combine(dataOptions.Value.FullPath, "files");
+
+    /// <summary>Copies at most <paramref name="maxLength"/> bytes; returns null when the stream is longer.</summary>
+    public async Task<StoredFile?> SaveAsync(Stream content, long maxLength, CancellationToken ct)
+    {
+        var tempDirectory = Path.Combine(_root, "tmp");
+        Directory.CreateDirectory(tempDirectory);
+        var tempPath = Path.Combine(tempDirectory, Guid.NewGuid().ToString("N"));
+        try
+        {
+            long length = 0;
+            string sha;
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                var buffer = new byte[81920];
+                int read;
+                while ((read = await content.ReadAsync(buffer, ct)) > 0)
+                {
+                    length += read;
+                    if (length > maxLength)
+                    {
+                        return null;
+                    }
+                    hash.AppendData(buffer, 0, read);
+                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                }
+                await file.FlushAsync(ct);
+                file.Flush(flushToDisk: true);
+                sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+            var finalPath = PathOf(sha);
+            if (!File.Exists(finalPath))
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+                File.Move(tempPath, finalPath, overwrite: true);
+            }
+            return new StoredFile(sha, length);
+        }
+        finally
+        {
+            if (File.Exists(tempPath))
+            {
+                File.Delete(tempPath);
+            }
+        }
+    }
+
+    public Stream? OpenRead(string sha256)
+    {
+        var path = PathOf(sha256);
+        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true) : null;
+    }
+
+    private string PathOf(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+        {
+            throw new ArgumentException("Not a SHA-256 key.", nameof(sha256));
+        }
+        return Path.Combine(_root, sha256[..2], sha256[2..4], sha256);
+    }
+}

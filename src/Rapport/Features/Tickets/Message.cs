@@ -1,0 +1,49 @@
+using Rapport.Features.Attachments;
+
+namespace Rapport.Features.Tickets;
+
+public enum MessageKind { Customer, Reply, Note }
+
+/// <summary>One entry in a ticket's thread: what the customer wrote, an agent's reply, or an internal note.</summary>
+public sealed class Message
+{
+    public const int TextMaxLength = 1_000_000;
+
+    private readonly List<Attachment> _attachments = [];
+
+    private Message() { }
+
+    public long Id { get; private set; }
+    public long TicketId { get; private set; }
+    public MessageKind Kind { get; private set; }
+    public int? AuthorAgentId { get; private set; }
+    public long? AuthorCustomerId { get; private set; }
+    /// <summary>Plain text, for display, search and quoting.</summary>
+    public string Text { get; private set; } = "";
+    /// <summary>HTML as received, already sanitized; null when the message was plain text.</summary>
+    public string? Html { get; private set; }
+    public DateTime CreatedAt { get; private set; }
+
+    public IReadOnlyCollection<Attachment> Attachments => _attachments;
+
+    public static Message FromCustomer(long? customerId, MessageBody body, DateTime now) =>
+        new() { Kind = MessageKind.Customer, AuthorCustomerId = customerId, Text = body.Text, Html = body.Html, CreatedAt = now };
+
+    public static Message Reply(int? agentId, MessageBody body, DateTime now) =>
+        new() { Kind = MessageKind.Reply, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };
+
+    public static Message Note(int? agentId, MessageBody body, DateTime now) =>
+        new() { Kind = MessageKind.Note, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };
+
+    public void Attach(Attachment attachment)
+    {
+        if (attachment.MessageId is not null && attachment.MessageId != Id)
+        {
+            throw new TicketRuleException("attachment-in-use", $"Attachment {attachment.Id} already belongs to another message.");
+        }
+        _attachments.Add(attachment);
+    }
+}
+
+/// <summary>A message's content after sanitizing: text always, HTML when there was some.</summary>
+public sealed record MessageBody(string Text, string? Html);

@@ -1,0 +1,268 @@
+using Rapport.Features.Agents;
+using Rapport.Features.Customers;
+
+namespace Rapport.Features.Tickets;
+
+public enum TicketStatus { New, Open, WaitingOnCustomer, Resolved, Closed }
+
+public enum TicketPriority { Low, Normal, High, Urgent }
+
+public enum TicketChannel { Api, Email, WebForm, Portal, Phone, Agent }
+
+/// <summary>Who did something to a ticket: an agent, an API token acting for its creator, or the customer.</summary>
+public readonly record struct Actor(int? AgentId, int? TokenId, long? CustomerId)
+{
+    public static Actor System => default;
+    public static Actor Agent(int agentId) => new(agentId, null, null);
+    public static Actor Customer(long customerId) => new(null, null, customerId);
+}
+
+public sealed class Ticket
+{
+    public const int SubjectMaxLength = 300;
+
+    private readonly List<TicketTag> _tags = [];
+    private readonly List<Message> _messages = [];
+    private readonly List<TicketEvent> _events = [];
+
+    private Ticket() { }
+
+    public long Id { get; private set; }
+    public string Subject { get; private set; } = "";
+    public TicketStatus Status { get; private set; }
+    public TicketPriority Priority { get; private set; }
+    public TicketChannel Channel { get; private set; }
+    public long CustomerId { get; private set; }
+    public Customer Customer { get; private set; } = null!;
+    public int? OwnerId { get; private set; }
+    public Agent? Owner { get; private set; }
+    public DateTime CreatedAt { get; private set; }
+    /// <summary>Last activity: a message, a status change or any other edit. Lists sort by it.</summary>
+    public DateTime UpdatedAt { get; private set; }
+    public DateTime? FirstResponseAt { get; private set; }
+    public DateTime? ResolvedAt { get; private set; }
+    public DateTime? ClosedAt { get; private set; }
+    /// <summary>App-managed optimistic concurrency token: SQLite has no database-generated row version.</summary>
+    public int Version { get; private set; }
+
+    /// <summary>The number people quote ("ticket 1042"). Tickets are numbered by their key.</summary>
+    public long Number => Id;
+
+    public IReadOnlyCollection<TicketTag> Tags => _tags;
+    public IReadOnlyCollection<Message> Messages => _messages;
+    public IReadOnlyCollection<TicketEvent> Events => _events;
+
+    public static Ticket Open(Customer customer, string subject, TicketChannel channel, TicketPriority priority,
+        Message firstMessage, Actor actor, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        var ticket = new Ticket
+        {
+            Subject = NormalizeSubject(subject),
+            Status = TicketStatus.New,
+            Priority = priority,
+            Channel = channel,
+            Customer = customer,
+            CustomerId = customer.Id,
+            OwnerId = customer.OwnerId,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+        ticket._messages.Add(firstMessage);
+        ticket._events.Add(TicketEvent.Create(TicketEventKind.Created, actor, now, channel.ToString()));
+        if (customer.OwnerId is { } ownerId)
+        {
+            ticket._events.Add(TicketEvent.Create(TicketEventKind.Assigned, actor, now, $"→ agent {ownerId} (customer's owner)"));
+        }
+        return ticket;
+    }
+
+    public static bool IsLegalMove(TicketStatus from, TicketStatus to) => (from, to) switch
+    {
+        _ when from == to => true,
+        (TicketStatus.New, _) => to != TicketStatus.New,
+        (TicketStatus.Open, TicketStatus.WaitingOnCustomer or TicketStatus.Resolved or TicketStatus.Closed) => true,
+        (TicketStatus.WaitingOnCustomer, TicketStatus.Open or TicketStatus.Resolved or TicketStatus.Closed) => true,
+        (TicketStatus.Resolved, TicketStatus.Open or TicketStatus.Closed) => true,
+        _ => false,
+    };
+
+    public void ChangeStatus(TicketStatus to, Actor actor, DateTime now)
+    {
+        if (to == Status)
+        {
+            return;
+        }
+        if (!IsLegalMove(Status, to))
+        {
+            throw new TicketRuleException("illegal-status-change",
+                $"A ticket cannot move from {TicketStatusNames.Of(Status)} to {TicketStatusNames.Of(to)}." + (Status == TicketStatus.Closed
+                    ? " A closed ticket is final: open a new ticket instead."
+                    : to == TicketStatus.New ? " A ticket is new only until someone works on it." : ""));
+        }
+        var from = Status;
+        Status = to;
+        switch (to)
+        {
+            case TicketStatus.Resolved:
+                ResolvedAt = now;
+                break;
+            case TicketStatus.Closed:
+                ClosedAt = now;
+                ResolvedAt ??= now;
+                break;
+            case TicketStatus.Open:
+                ResolvedAt = null;
+                break;
+        }
+        Record(TicketEventKind.StatusChanged, actor, now, $"{TicketStatusNames.Of(from)} → {TicketStatusNames.Of(to)}");
+    }
+
+    public void ChangePriority(TicketPriority to, Actor actor, DateTime now)
+    {
+        if (to == Priority)
+        {
+            return;
+        }
+        var from = Priority;
+        Priority = to;
+        Record(TicketEventKind.PriorityChanged, actor, now, $"{from} → {to}".ToLowerInvariant());
+    }
+
+    public void ChangeSubject(string subject, Actor actor, DateTime now)
+    {
+        var normalized = NormalizeSubject(subject);
+        if (normalized == Subject)
+        {
+            return;
+        }
+        Subject = normalized;
+        Record(TicketEventKind.SubjectChanged, actor, now, normalized);
+    }
+
+    /// <summary>Gives the ticket to an agent, or to nobody. Whether that agent may own tickets is the caller's check.</summary>
+    public void Assign(int? agentId, Actor actor, DateTime now)
+    {
+        if (agentId == OwnerId)
+        {
+            return;
+        }
+        EnsureNotClosed("reassign");
+        OwnerId = agentId;
+        Record(agentId is null ? TicketEventKind.Unassigned : TicketEventKind.Assigned, actor, now,
+            agentId is null ? null : $"→ agent {agentId}");
+    }
+
+    public void SetTags(IEnumerable<string> tags, Actor actor, DateTime now)
+    {
+        var wanted = TicketTag.Normalize(tags);
+        var current = _tags.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var added = wanted.Where(t => !current.Contains(t)).ToList();
+        var removed = _tags.Where(t => !wanted.Contains(t.Name)).ToList();
+        if (added.Count == 0 && removed.Count == 0)
+        {
+            return;
+        }
+        foreach (var tag in removed)
+        {
+            _tags.Remove(tag);
+        }
+        foreach (var name in added)
+        {
+            _tags.Add(new TicketTag(name));
+        }
+        var detail = string.Join(", ", added.Select(t => "+" + t).Concat(removed.Select(t => "-" + t.Name)));
+        Record(TicketEventKind.TagsChanged, actor, now, detail);
+    }
+
+    /// <summary>The customer wrote again: a waiting or resolved ticket reopens.</summary>
+    public void AddCustomerMessage(Message message, DateTime now)
+    {
+        EnsureNotClosed("add a customer message to");
+        _messages.Add(message);
+        Record(TicketEventKind.CustomerWrote, Actor.Customer(CustomerId), now, null);
+        if (Status is TicketStatus.WaitingOnCustomer or TicketStatus.Resolved)
+        {
+            var from = Status;
+            Status = TicketStatus.Open;
+            ResolvedAt = null;
+            Record(TicketEventKind.StatusChanged, Actor.Customer(CustomerId), now,
+                $"{TicketStatusNames.Of(from)} → {TicketStatusNames.Of(TicketStatus.Open)} (customer wrote again)");
+        }
+    }
+
+    /// <summary>An agent's answer to the customer. The first one stamps the first response; afterwards the
+    /// ticket waits on the customer unless the agent chose another status.</summary>
+    public void AddReply(Message reply, Actor actor, DateTime now, TicketStatus? statusAfter = null)
+    {
+        EnsureNotClosed("reply to");
+        _messages.Add(reply);
+        FirstResponseAt ??= now;
+        Record(TicketEventKind.Replied, actor, now, null);
+        var next = statusAfter ?? (Status is TicketStatus.New or TicketStatus.Open ? TicketStatus.WaitingOnCustomer : Status);
+        ChangeStatus(next, actor, now);
+    }
+
+    public void AddNote(Message note, Actor actor, DateTime now)
+    {
+        _messages.Add(note);
+        Record(TicketEventKind.NoteAdded, actor, now, null);
+    }
+
+    /// <summary>Moves the ticket to another customer (customer merge).</summary>
+    public void MoveToCustomer(long customerId, Actor actor, DateTime now)
+    {
+        if (customerId == CustomerId)
+        {
+            return;
+        }
+        var from = CustomerId;
+        CustomerId = customerId;
+        Record(TicketEventKind.CustomerMerged, actor, now, $"customer {from} → {customerId}");
+    }
+
+    private void EnsureNotClosed(string action)
+    {
+        if (Status == TicketStatus.Closed)
+        {
+            throw new TicketRuleException("ticket-closed", $"Ticket {Number} is closed; you cannot {action} it. Open a new ticket instead.");
+        }
+    }
+
+    private void Record(TicketEventKind kind, Actor actor, DateTime now, string? detail)
+    {
+        _events.Add(TicketEvent.Create(kind, actor, now, detail));
+        UpdatedAt = now > UpdatedAt ? now : UpdatedAt;
+        Version++;
+    }
+
+    private static string NormalizeSubject(string subject)
+    {
+        var trimmed = (subject ?? "").Trim();
+        if (trimmed.Length == 0)
+        {
+            throw new TicketRuleException("subject-required", "A ticket needs a subject.");
+        }
+        return trimmed.Length > SubjectMaxLength ? trimmed[..SubjectMaxLength] : trimmed;
+    }
+}
+
+public static class TicketStatusNames
+{
+    public static string Of(TicketStatus status) => status switch
+    {
+        TicketStatus.New => "new",
+        TicketStatus.Open => "open",
+        TicketStatus.WaitingOnCustomer => "waiting-on-customer",
+        TicketStatus.Resolved => "resolved",
+        TicketStatus.Closed => "closed",
+        _ => status.ToString(),
+    };
+}
+
+/// <summary>A business rule refused the change. Becomes a 409 ProblemDetails carrying the code.</summary>
+public sealed class TicketRuleException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}

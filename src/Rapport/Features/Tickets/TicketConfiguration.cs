@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Rapport.Features.Tickets;
+
+internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
+{
+    public void Configure(EntityTypeBuilder<Ticket> builder)
+    {
+        builder.Property(t => t.Subject).HasMaxLength(Ticket.SubjectMaxLength);
+        builder.Property(t => t.Version).IsConcurrencyToken();
+        builder.Ignore(t => t.Number);
+        builder.HasOne(t => t.Customer).WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(t => t.Owner).WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.SetNull);
+        builder.HasMany(t => t.Tags).WithOne().HasForeignKey(t => t.TicketId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(t => t.Messages).WithOne().HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasMany(t => t.Events).WithOne().HasForeignKey(e => e.TicketId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(t => t.Tags).UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Navigation(t => t.Messages).UsePropertyAccessMode(PropertyAccessMode.Field);
+        builder.Navigation(t => t.Events).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        // Keyset paging walks (UpdatedAt, Id) newest first, alone or after one equality filter.
+        builder.HasIndex(t => new { t.UpdatedAt, t.Id });
+        builder.HasIndex(t => new { t.Status, t.UpdatedAt, t.Id });
+        builder.HasIndex(t => new { t.OwnerId, t.UpdatedAt, t.Id });
+        builder.HasIndex(t => new { t.CustomerId, t.UpdatedAt, t.Id });
+    }
+}
+
+internal sealed class TicketTagConfiguration : IEntityTypeConfiguration<TicketTag>
+{
+    public void Configure(EntityTypeBuilder<TicketTag> builder)
+    {
+        builder.HasKey(t => new { t.TicketId, t.Name });
+        builder.Property(t => t.Name).HasMaxLength(TicketTag.MaxLength);
+        builder.HasIndex(t => new { t.Name, t.TicketId });
+    }
+}
+
+internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
+{
+    public void Configure(EntityTypeBuilder<Message> builder)
+    {
+        builder.HasIndex(m => new { m.TicketId, m.Id });
+        builder.HasMany(m => m.Attachments).WithOne().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.SetNull);
+        builder.Navigation(m => m.Attachments).UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}
+
+internal sealed class TicketEventConfiguration : IEntityTypeConfiguration<TicketEvent>
+{
+    public void Configure(EntityTypeBuilder<TicketEvent> builder)
+    {
+        builder.Property(e => e.Detail).HasMaxLength(TicketEvent.DetailMaxLength);
+        builder.HasIndex(e => new { e.TicketId, e.Id });
+    }
+}
