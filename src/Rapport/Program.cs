@@ -1,8 +1,54 @@
+using Rapport.Components;
 using Rapport.Data;
+using Rapport.Features.Account;
+using Rapport.Features.Admin;
+using Rapport.Features.Agents;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Attachments;
+using Rapport.Features.Customers;
+using Rapport.Features.Setup;
+using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
 
-var builder = WebApplication.CreateBuilder(args);
+var isCommand = AdminCommands.IsCommand(args);
+var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+builder.AddRapportLogging(isCommand);
+builder.AddRapportWeb();
 builder.AddRapportData();
+builder.AddRapportAuth();
+builder.AddTickets();
+builder.AddCustomers();
+builder.AddAttachments();
+builder.AddApiTokens();
+builder.AddSetup();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddCascadingAuthenticationState();
+
 var app = builder.Build();
-app.Run();
+if (isCommand)
+{
+    return await AdminCommands.RunAsync(app.Services, args);
+}
+await app.MigrateOnStartupAsync();
+
+app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", CreateScopeForErrors = true, StatusCodeSelector = null });
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapRapportWeb();
+app.MapTicketsApi();
+app.MapCustomersApi();
+app.MapAttachmentsApi();
+app.MapAgentsApi();
+app.MapApiTokensApi();
+app.MapAccountEndpoints();
+app.MapStaticAssets();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.PrintSetupLinkWhenNeeded();
+
+await app.RunAsync();
+return 0;
 
 public partial class Program;

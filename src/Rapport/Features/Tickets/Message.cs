@@ -1,4 +1,6 @@
+using Rapport.Features.Agents;
 using Rapport.Features.Attachments;
+using Rapport.Features.Customers;
 
 namespace Rapport.Features.Tickets;
 
@@ -18,6 +20,8 @@ public sealed class Message
     public MessageKind Kind { get; private set; }
     public int? AuthorAgentId { get; private set; }
     public long? AuthorCustomerId { get; private set; }
+    public Agent? AuthorAgent { get; private set; }
+    public Customer? AuthorCustomer { get; private set; }
     /// <summary>Plain text, for display, search and quoting.</summary>
     public string Text { get; private set; } = "";
     /// <summary>HTML as received, already sanitized; null when the message was plain text.</summary>
@@ -26,8 +30,8 @@ public sealed class Message
 
     public IReadOnlyCollection<Attachment> Attachments => _attachments;
 
-    public static Message FromCustomer(long? customerId, MessageBody body, DateTime now) =>
-        new() { Kind = MessageKind.Customer, AuthorCustomerId = customerId, Text = body.Text, Html = body.Html, CreatedAt = now };
+    public static Message FromCustomer(Customer customer, MessageBody body, DateTime now) =>
+        new() { Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id, Text = body.Text, Html = body.Html, CreatedAt = now };
 
     public static Message Reply(int? agentId, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Reply, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };

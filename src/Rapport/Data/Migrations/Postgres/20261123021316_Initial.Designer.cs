@@ -12,7 +12,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRapportDb))]
-    [Migration("20261123020310_Initial")]
+    [Migration("20261123021316_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -492,6 +492,10 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AuthorAgentId");
+
+                    b.HasIndex("AuthorCustomerId");
+
                     b.HasIndex("TicketId", "Id");
 
                     b.ToTable("Messages");
@@ -748,11 +752,25 @@ namespace Rapport.Data.Migrations.Postgres
 
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>
                 {
+                    b.HasOne("Rapport.Features.Agents.Agent", "AuthorAgent")
+                        .WithMany()
+                        .HasForeignKey("AuthorAgentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Rapport.Features.Customers.Customer", "AuthorCustomer")
+                        .WithMany()
+                        .HasForeignKey("AuthorCustomerId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Rapport.Features.Tickets.Ticket", null)
                         .WithMany("Messages")
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("AuthorAgent");
+
+                    b.Navigation("AuthorCustomer");
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Ticket", b =>

@@ -11,7 +11,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRapportDb))]
-    [Migration("20261123020302_Initial")]
+    [Migration("20261123021304_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -467,6 +467,10 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AuthorAgentId");
+
+                    b.HasIndex("AuthorCustomerId");
+
                     b.HasIndex("TicketId", "Id");
 
                     b.ToTable("Messages");
@@ -719,11 +723,25 @@ namespace Rapport.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>
                 {
+                    b.HasOne("Rapport.Features.Agents.Agent", "AuthorAgent")
+                        .WithMany()
+                        .HasForeignKey("AuthorAgentId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Rapport.Features.Customers.Customer", "AuthorCustomer")
+                        .WithMany()
+                        .HasForeignKey("AuthorCustomerId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Rapport.Features.Tickets.Ticket", null)
                         .WithMany("Messages")
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("AuthorAgent");
+
+                    b.Navigation("AuthorCustomer");
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Ticket", b =>

@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Rapport.Data;
+using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
+
+namespace Rapport.Features.Attachments;
+
+public static class AttachmentsApi
+{
+    public static IHostApplicationBuilder AddAttachments(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<FileStore>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAttachmentsApi(this IEndpointRouteBuilder app)
+    {
+        var maxSize = app.ServiceProvider.GetRequiredService<IOptions<AttachmentOptions>>().Value.MaxSize;
+        var group = app.MapGroup("/api/v1/attachments").WithTags("Attachments").RequireAuthorization(Policies.Read);
+        group.MapPost("/", UploadAsync)
+            .RequireAuthorization(Policies.Write)
+            .DisableAntiforgery()
+            .WithMetadata(new RequestSizeLimitAttribute(maxSize + 64 * 1024))
+            .WithSummary("Upload a file (multipart/form-data, field \"file\") to attach to a reply, note or new ticket");
+        group.MapGet("/{id:long}", GetAsync).WithSummary("An attachment's details");
+        group.MapGet("/{id:long}/content", DownloadAsync).WithSummary("An attachment's bytes");
+        return app;
+    }
+
+    private static async Task<Results<Created<AttachmentInfo>, ValidationProblem>> UploadAsync(
+        IFormFile? file, RapportDb db, FileStore store, IOptions<AttachmentOptions> options, TimeProvider time,
+        HttpContext http, CancellationToken ct)
+    {
+        if (file is null || file.Length == 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = ["Send the file as multipart/form-data in a field named \"file\"; it must not be empty."] });
+        }
+        var maxSize = options.Value.MaxSize;
+        if (file.Length > maxSize)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [$"The file is {file.Length:N0} bytes; the limit is {maxSize:N0} bytes."] });
+        }
+        await using var stream = file.OpenReadStream();
+        var head = new byte[16];
+        var headLength = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
+        stream.Position = 0;
+        var fileName = Path.GetFileName(file.FileName.Replace('\\', '/'));
+        var (contentType, error) = UploadPolicy.Check(fileName, file.ContentType, head.AsSpan(0, headLength));
+        if (error is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [error] });
+        }
+        var stored = await store.SaveAsync(stream, maxSize, ct);
+        if (stored is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [$"The file is larger than the limit of {maxSize:N0} bytes."] });
+        }
+        var attachment = Attachment.Create(fileName, contentType!, stored, http.User.ToActor().AgentId, time.GetUtcNow().UtcDateTime);
+        db.Attachments.Add(attachment);
+        await db.SaveChangesAsync(ct);
+        var info = AttachmentInfo.Of(attachment);
+        return TypedResults.Created($"/api/v1/attachments/{attachment.Id}", info);
+    }
+
+    private static async Task<Results<Ok<AttachmentInfo>, NotFound>> GetAsync(long id, RapportDb db, CancellationToken ct)
+    {
+        var attachment = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
+        return attachment is null ? TypedResults.NotFound() : TypedResults.Ok(AttachmentInfo.Of(attachment));
+    }
+
+    private static async Task<Results<FileStreamHttpResult, NotFound>> DownloadAsync(long id, bool? inline, RapportDb db, FileStore store,
+        HttpContext http, CancellationToken ct)
+    {
+        var attachment = await db.Attachments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
+        var stream = attachment is null ? null : store.OpenRead(attachment.Sha256);
+        if (attachment is null || stream is null)
+        {
+            return TypedResults.NotFound();
+        }
+        // Never let an uploaded file run as a page of ours: no sniffing, a sandbox, and a download unless the
+        // type is one browsers only display.
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'";
+        var showInline = inline == true && UploadPolicy.IsSafeInline(attachment.ContentType);
+        return TypedResults.File(stream, attachment.ContentType, showInline ? null : attachment.FileName,
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{attachment.Sha256}\""), enableRangeProcessing: true);
+    }
+}

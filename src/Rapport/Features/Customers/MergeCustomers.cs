@@ -1,0 +1,35 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Features.Customers;
+
+/// <summary>Folds a duplicate customer into the one that stays: its tickets, addresses and details move over in
+/// one transaction; the duplicate remains only as a pointer (MergedIntoId) so old links still resolve.</summary>
+public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, TimeProvider time)
+{
+    public enum Outcome { Merged, NotFound }
+
+    public sealed record Result(Outcome Outcome, int TicketsMoved = 0);
+
+    public async Task<Result> HandleAsync(long keepId, long mergeId, Actor actor, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var customers = await db.Customers.Include(c => c.Emails).Where(c => c.Id == keepId || c.Id == mergeId).ToListAsync(ct);
+        var keep = customers.FirstOrDefault(c => c.Id == keepId);
+        var merge = customers.FirstOrDefault(c => c.Id == mergeId);
+        if (keep is null || merge is null)
+        {
+            return new Result(Outcome.NotFound);
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        keep.Absorb(merge, now);
+        var tickets = await db.Tickets.Where(t => t.CustomerId == mergeId).ToListAsync(ct);
+        foreach (var ticket in tickets)
+        {
+            ticket.MoveToCustomer(keepId, actor, now);
+        }
+        await db.SaveChangesAsync(ct);
+        return new Result(Outcome.Merged, tickets.Count);
+    }
+}

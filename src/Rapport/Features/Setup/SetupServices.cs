@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Rapport.Features.Setup;
+
+public static partial class SetupServices
+{
+    public static IHostApplicationBuilder AddSetup(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SetupLink>();
+        builder.Services.AddScoped<CompleteSetup>();
+        return builder;
+    }
+
+    /// <summary>While no owner exists, prints the one-time setup link once the server listens.</summary>
+    public static void PrintSetupLinkWhenNeeded(this WebApplication app)
+    {
+        app.Lifetime.ApplicationStarted.Register(() => _ = PrintAsync(app));
+    }
+
+    private static async Task PrintAsync(WebApplication app)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rapport.Setup");
+        try
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<CompleteSetup>().HasOwnerAsync(app.Lifetime.ApplicationStopping))
+            {
+                return;
+            }
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                ?? "http://localhost:5080";
+            var url = $"{address.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost")}/setup?token={app.Services.GetRequiredService<SetupLink>().Token}";
+            LogSetupLink(logger, url);
+            Console.WriteLine();
+            Console.WriteLine("  Rapport is not set up yet. Open this link to create the owner account:");
+            Console.WriteLine($"  {url}");
+            Console.WriteLine();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSetupCheckFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rapport is not set up yet. Open {SetupUrl} to create the owner account")]
+    private static partial void LogSetupLink(ILogger logger, string setupUrl);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not check whether Rapport is set up")]
+    private static partial void LogSetupCheckFailed(ILogger logger, Exception exception);
+}

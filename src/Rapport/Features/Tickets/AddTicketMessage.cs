@@ -1,0 +1,61 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Features.Attachments;
+
+namespace Rapport.Features.Tickets;
+
+/// <summary>Adds an agent's reply or an internal note to a ticket, with attachments uploaded beforehand.</summary>
+public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time)
+{
+    public sealed record ReplyRequest : MessageInput
+    {
+        /// <summary>Status after a reply; by default a new or open ticket then waits on the customer.</summary>
+        public TicketStatus? Status { get; init; }
+    }
+
+    public enum Outcome { Added, NotFound, VersionMismatch, Invalid }
+
+    public sealed record Result(Outcome Outcome, Ticket? Ticket = null, Message? Message = null, string? Problem = null);
+
+    public Task<Result> ReplyAsync(long ticketId, ReplyRequest request, int? expectedVersion, Actor actor, CancellationToken ct) =>
+        AddAsync(ticketId, request, expectedVersion, actor, MessageKind.Reply, ct);
+
+    public Task<Result> AddNoteAsync(long ticketId, MessageInput request, int? expectedVersion, Actor actor, CancellationToken ct) =>
+        AddAsync(ticketId, request, expectedVersion, actor, MessageKind.Note, ct);
+
+    private async Task<Result> AddAsync(long ticketId, MessageInput request, int? expectedVersion, Actor actor, MessageKind kind, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
+        if (ticket is null)
+        {
+            return new Result(Outcome.NotFound);
+        }
+        if (expectedVersion is { } expected && expected != ticket.Version)
+        {
+            return new Result(Outcome.VersionMismatch, ticket);
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var body = content.From(request.Text, request.Html);
+        var message = kind == MessageKind.Reply ? Message.Reply(actor.AgentId, body, now) : Message.Note(actor.AgentId, body, now);
+        var problem = await AttachmentClaims.ClaimAsync(db, request.AttachmentIds, message, ct);
+        if (problem is not null)
+        {
+            return new Result(Outcome.Invalid, Problem: problem);
+        }
+        if (kind == MessageKind.Reply)
+        {
+            ticket.AddReply(message, actor, now, (request as ReplyRequest)?.Status);
+        }
+        else
+        {
+            ticket.AddNote(message, actor, now);
+        }
+        await db.SaveChangesAsync(ct);
+        if (message.AuthorAgentId is not null)
+        {
+            await db.Entry(message).Reference(m => m.AuthorAgent).LoadAsync(ct);
+        }
+        return new Result(Outcome.Added, ticket, message);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Infrastructure;
+
+public static class RapportClaims
+{
+    public const string TokenId = "rapport:token_id";
+    public const string Scope = "rapport:scope";
+    public const string ActingForAgentId = "rapport:acting_for";
+    public const string ReadScope = "read";
+    public const string WriteScope = "write";
+}
+
+public static class Policies
+{
+    /// <summary>Any signed-in agent or any API token.</summary>
+    public const string Read = "read";
+    /// <summary>Owners and agents (not read-only), and write-scoped tokens.</summary>
+    public const string Write = "write";
+    /// <summary>The business owner, signed in (tokens never manage the desk).</summary>
+    public const string Owner = "owner";
+}
+
+public static class AuthSetup
+{
+    private const string SelectorScheme = "Rapport";
+
+    public static IHostApplicationBuilder AddRapportAuth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ApiTokenCache>();
+        builder.Services
+            .AddAuthentication(o =>
+            {
+                o.DefaultScheme = SelectorScheme;
+                o.DefaultChallengeScheme = SelectorScheme;
+            })
+            .AddPolicyScheme(SelectorScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenAuthentication.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null)
+            .AddIdentityCookies(cookies => cookies.ApplicationCookie?.Configure(o =>
+            {
+                o.LoginPath = "/account/login";
+                o.LogoutPath = "/account/logout";
+                o.AccessDeniedPath = "/account/denied";
+                o.Cookie.Name = "rapport.auth";
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.ExpireTimeSpan = TimeSpan.FromDays(14);
+                o.SlidingExpiration = true;
+                // API callers get status codes, not a redirect to the sign-in page.
+                o.Events.OnRedirectToLogin = context => StatusOrRedirect(context, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
+            }));
+
+        builder.Services.AddIdentityCore<Agent>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddRoles<IdentityRole<int>>()
+            .AddEntityFrameworkStores<RapportDb>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Read, p => p.RequireAssertion(c =>
+                c.User.HasClaim(x => x.Type == RapportClaims.Scope) || AgentRoles.All.Any(c.User.IsInRole)))
+            .AddPolicy(Policies.Write, p => p.RequireAssertion(c =>
+                c.User.HasClaim(RapportClaims.Scope, RapportClaims.WriteScope) || AgentRoles.Writers.Any(c.User.IsInRole)))
+            .AddPolicy(Policies.Owner, p => p.RequireRole(AgentRoles.Owner));
+        return builder;
+    }
+
+    private static Task StatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Who is calling, for history and authorship. A token acts for the agent who created it.</summary>
+    public static Actor ToActor(this ClaimsPrincipal user)
+    {
+        var tokenId = IntClaim(user, RapportClaims.TokenId);
+        var agentId = tokenId is null ? IntClaim(user, ClaimTypes.NameIdentifier) : IntClaim(user, RapportClaims.ActingForAgentId);
+        return new Actor(agentId, tokenId, null);
+    }
+
+    /// <summary>A stable key per caller, scoping idempotency keys.</summary>
+    public static string CallerKey(this ClaimsPrincipal user) =>
+        IntClaim(user, RapportClaims.TokenId) is { } tokenId ? $"token:{tokenId}" : $"agent:{IntClaim(user, ClaimTypes.NameIdentifier)}";
+
+    private static int? IntClaim(ClaimsPrincipal user, string type) =>
+        int.TryParse(user.FindFirstValue(type), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Features.Customers;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Infrastructure;
+
+/// <summary>Maps the few exceptions thrown on purpose to ProblemDetails: business-rule refusals (409 with a
+/// code), concurrency conflicts (409) and unreadable request bodies (400 naming the JSON path).
+/// Anything else stays a 500 without internals.</summary>
+public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var problem = exception switch
+        {
+            TicketRuleException e => Problem(StatusCodes.Status409Conflict, "The ticket cannot change this way", e.Message, e.Code),
+            CustomerRuleException e => Problem(StatusCodes.Status409Conflict, "The customer cannot change this way", e.Message, e.Code),
+            DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, "Someone else changed this first",
+                "The record changed since you read it. Reload it and apply your change again.", "concurrency-conflict"),
+            BadHttpRequestException e => BadRequest(e),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            return false;
+        }
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail, string code) => new()
+    {
+        Status = status,
+        Title = title,
+        Detail = detail,
+        Extensions = { ["code"] = code },
+    };
+
+    private static ProblemDetails BadRequest(BadHttpRequestException e)
+    {
+        if (e.InnerException is JsonException json)
+        {
+            var field = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [field] = [$"The value at {field} could not be read: check its type and spelling (for example, a priority is one of low, normal, high, urgent)."],
+            })
+            {
+                Status = e.StatusCode,
+                Title = "The request body is not valid JSON for this endpoint",
+                Detail = json.Message.Split(" Path:")[0].Replace("Rapport.Features.Tickets.", "").Replace("Rapport.Features.", ""),
+            };
+        }
+        return new ProblemDetails
+        {
+            Status = e.StatusCode,
+            Title = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request is too large" : "The request could not be read",
+            Detail = e.Message,
+        };
+    }
+}
