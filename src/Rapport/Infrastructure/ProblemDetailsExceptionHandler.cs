@@ -39,19 +39,31 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         Extensions = { ["code"] = code },
     };
 
+    private static string HintFor(string path)
+    {
+        var name = path.Split('.', '[')[^1].TrimEnd(']');
+        var allowed = name switch
+        {
+            "priority" => "low, normal, high or urgent",
+            "status" => "new, open, waiting-on-customer, resolved or closed",
+            "channel" => "api, email, web-form, portal, phone or agent",
+            "scope" => "read or write",
+            _ => null,
+        };
+        return allowed is null
+            ? $"The value at {path} could not be read: check its type (text, number, list…) and the JSON syntax."
+            : $"The value at {path} must be one of {allowed}.";
+    }
+
     private static ProblemDetails BadRequest(BadHttpRequestException e)
     {
         if (e.InnerException is JsonException json)
         {
             var field = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
-            return new HttpValidationProblemDetails(new Dictionary<string, string[]>
-            {
-                [field] = [$"The value at {field} could not be read: check its type and spelling (for example, a priority is one of low, normal, high, urgent)."],
-            })
+            return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [HintFor(field)] })
             {
                 Status = e.StatusCode,
                 Title = "The request body is not valid JSON for this endpoint",
-                Detail = json.Message.Split(" Path:")[0].Replace("Rapport.Features.Tickets.", "").Replace("Rapport.Features.", ""),
             };
         }
         return new ProblemDetails

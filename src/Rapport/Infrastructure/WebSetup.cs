@@ -17,7 +17,13 @@ public static class WebSetup
         builder.Services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
         // Unreadable bodies throw, so the exception handler can say which field was wrong.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails is HttpValidationProblemDetails validation)
+            {
+                validation.Errors = validation.Errors.ToDictionary(e => JsonFieldName(e.Key), e => e.Value);
+            }
+        });
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         builder.Services.AddValidation();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
@@ -30,6 +36,11 @@ public static class WebSetup
         builder.Services.AddHealthChecks().AddDbContextCheck<RapportDb>("database", tags: ["ready"]);
         return builder;
     }
+
+    /// <summary>Validation reports C# member paths ("Customer.Email"); callers wrote JSON ("customer.email").</summary>
+    private static string JsonFieldName(string key) => key.StartsWith('$') || key.Contains('-')
+        ? key
+        : string.Join('.', key.Split('.').Select(part => part.Length > 0 && char.IsUpper(part[0]) ? char.ToLowerInvariant(part[0]) + part[1..] : part));
 
     public static void ConfigureJson(JsonSerializerOptions options)
     {
