@@ -11,7 +11,12 @@ using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 var isCommand = AdminCommands.IsCommand(args);
-var builder = WebApplication.CreateBuilder(isCommand ? [] : args);
+// Settings and static files come from the app's own folder; ./data is relative to where Rapport is started.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = isCommand ? [] : args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.AddRapportLogging(isCommand);
 builder.AddRapportWeb();
 builder.AddRapportData();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Rapport.Features.Agents;
 using Rapport.Features.Customers;
 
@@ -53,7 +54,7 @@ public sealed class Ticket
     public IReadOnlyCollection<TicketEvent> Events => _events;
 
     public static Ticket Open(Customer customer, string subject, TicketChannel channel, TicketPriority priority,
-        Message firstMessage, Actor actor, DateTime now)
+        Message firstMessage, Actor actor, DateTime now, IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(customer);
         var ticket = new Ticket
@@ -70,7 +71,11 @@ public sealed class Ticket
             Version = 1,
         };
         ticket._messages.Add(firstMessage);
-        ticket._events.Add(TicketEvent.Create(TicketEventKind.Created, actor, now, channel.ToString()));
+        var tagNames = TicketTag.Normalize(tags ?? []);
+        ticket._tags.AddRange(tagNames.Select(name => new TicketTag(name)));
+        var via = JsonNamingPolicy.KebabCaseLower.ConvertName(channel.ToString());
+        ticket._events.Add(TicketEvent.Create(TicketEventKind.Created, actor, now,
+            tagNames.Count == 0 ? $"via {via}" : $"via {via}, tagged {string.Join(", ", tagNames)}"));
         if (customer.OwnerId is { } ownerId)
         {
             ticket._events.Add(TicketEvent.Create(TicketEventKind.Assigned, actor, now, $"→ agent {ownerId} (customer's owner)"));
