@@ -16,6 +16,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
     {
         var problem = exception switch
         {
+            TicketRuleException e when IsInputError(e.Code) => Problem(StatusCodes.Status400BadRequest, "The request is not valid", e.Message, e.Code),
+            CustomerRuleException e when IsInputError(e.Code) => Problem(StatusCodes.Status400BadRequest, "The request is not valid", e.Message, e.Code),
             TicketRuleException e => Problem(StatusCodes.Status409Conflict, "The ticket cannot change this way", e.Message, e.Code),
             CustomerRuleException e => Problem(StatusCodes.Status409Conflict, "The customer cannot change this way", e.Message, e.Code),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, "Someone else changed this first",
@@ -30,6 +32,10 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         context.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    // Rules about the input itself (a missing subject, a malformed address) are the caller's mistake, not a
+    // conflict with the record's state.
+    private static bool IsInputError(string code) => code.EndsWith("-required", StringComparison.Ordinal) || code.EndsWith("-invalid", StringComparison.Ordinal);
 
     private static ProblemDetails Problem(int status, string title, string detail, string code) => new()
     {
