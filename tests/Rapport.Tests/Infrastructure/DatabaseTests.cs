@@ -4,8 +4,8 @@ namespace Rapport.Tests.Infrastructure;
 /// class deriving from this one, and two sealed classes run them, one per provider:
 /// <code>
 /// public abstract class CustomerStorageTests(RapportFactory app) : DatabaseTests(app) { [Fact] … }
-/// public sealed class CustomerStorageTests_Sqlite(SqliteFactory app) : CustomerStorageTests(app), IClassFixture&lt;SqliteFactory&gt;;
-/// public sealed class CustomerStorageTests_Postgres(PostgresFactory app) : CustomerStorageTests(app), IClassFixture&lt;PostgresFactory&gt;;
+/// public sealed class CustomerStorageTests_Sqlite(SqliteRapportFactory app) : CustomerStorageTests(app), IClassFixture&lt;SqliteRapportFactory&gt;;
+/// public sealed class CustomerStorageTests_Postgres(PostgresRapportFactory app) : CustomerStorageTests(app), IClassFixture&lt;PostgresRapportFactory&gt;;
 /// </code>
 /// The PostgreSQL run shows as skipped when RAPPORT_TEST_POSTGRES is not set.</summary>
 public abstract class DatabaseTests(RapportFactory app) : IAsyncLifetime

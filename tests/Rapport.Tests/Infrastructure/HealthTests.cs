@@ -27,6 +27,6 @@ public abstract class HealthTests(RapportFactory app) : DatabaseTests(app)
     }
 }
 
-public sealed class HealthTests_Sqlite(SqliteFactory app) : HealthTests(app), IClassFixture<SqliteFactory>;
+public sealed class HealthTests_Sqlite(SqliteRapportFactory app) : HealthTests(app), IClassFixture<SqliteRapportFactory>;
 
-public sealed class HealthTests_Postgres(PostgresFactory app) : HealthTests(app), IClassFixture<PostgresFactory>;
+public sealed class HealthTests_Postgres(PostgresRapportFactory app) : HealthTests(app), IClassFixture<PostgresRapportFactory>;

@@ -5,7 +5,7 @@ namespace Rapport.Tests.Infrastructure;
 
 /// <summary>The app on PostgreSQL, in a fresh database `rapport_test_…` on the server named by RAPPORT_TEST_POSTGRES,
 /// dropped afterwards. Without the variable, tests using it are skipped.</summary>
-public sealed class PostgresFactory : RapportFactory
+public sealed class PostgresRapportFactory : RapportFactory
 {
     public const string ServerVariable = "RAPPORT_TEST_POSTGRES";
 

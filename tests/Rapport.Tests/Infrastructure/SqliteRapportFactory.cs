@@ -4,7 +4,7 @@ using Rapport.Infrastructure;
 namespace Rapport.Tests.Infrastructure;
 
 /// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards.</summary>
-public sealed class SqliteFactory : RapportFactory
+public sealed class SqliteRapportFactory : RapportFactory
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
 
