@@ -1,5 +1,4 @@
 using System.Net;
-using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Infrastructure;
 

@@ -17,7 +17,7 @@ public sealed class PostgresRapportFactory : RapportFactory
 
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 
-    public override string? Unavailable => ServerConnectionString is null
+    public override string? SkipReason => ServerConnectionString is null
         ? $"PostgreSQL not configured: set {ServerVariable} to a server's connection string (./test.sh does)"
         : null;
 

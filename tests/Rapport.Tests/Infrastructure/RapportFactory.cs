@@ -28,7 +28,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     public abstract DatabaseProvider Provider { get; }
 
     /// <summary>Why this provider cannot run here, or null when it can.</summary>
-    public abstract string? Unavailable { get; }
+    public abstract string? SkipReason { get; }
 
     /// <summary>The current fake time as the UTC DateTime the entities take.</summary>
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
@@ -39,10 +39,11 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Marks the running test skipped when this provider is not configured.</summary>
-    public void SkipWhenUnavailable() => Assert.SkipWhen(Unavailable is not null, Unavailable ?? "");
+    public void SkipWhenUnavailable() => Assert.SkipWhen(SkipReason is not null, SkipReason ?? "");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // Also covers a test that reaches for the app without deriving from DatabaseTests.
         SkipWhenUnavailable();
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Provider.ToString());
@@ -83,7 +84,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
 
     /// <summary>Creates an active agent with a unique address, the password <see cref="AgentPassword"/> and one role
     /// from <see cref="AgentRoles"/>. Creates the roles first if setup has not.</summary>
-    public async Task<Agent> CreateAgentAsync(string role, CancellationToken ct = default)
+    public async Task<Agent> CreateAgentAsync(string role)
     {
         if (!AgentRoles.All.Contains(role))
         {
@@ -92,18 +93,18 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         await using var scope = Services.CreateAsyncScope();
         await CompleteSetup.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<int>>>());
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
-        var email = $"agent+{Guid.NewGuid():N}@example.com";
+        var id = Guid.NewGuid().ToString("N");
+        var email = $"agent+{id}@example.com";
         var agent = new Agent
         {
             UserName = email,
             Email = email,
             EmailConfirmed = true,
-            DisplayName = $"Test {role} {email[6..14]}",
+            DisplayName = $"Test {role} {id[..8]}",
             CreatedAt = Now,
         };
         Succeeded(await users.CreateAsync(agent, AgentPassword));
         Succeeded(await users.AddToRoleAsync(agent, role));
-        ct.ThrowIfCancellationRequested();
         return agent;
     }
 

@@ -10,11 +10,13 @@ public sealed class SqliteRapportFactory : RapportFactory
 
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-    public override string? Unavailable => null;
+    public override string? SkipReason => null;
 
     protected override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
     {
         ["Data:Directory"] = DataDirectory,
+        // A connection string in the environment would point elsewhere; empty means <Data:Directory>/rapport.db.
+        ["ConnectionStrings:Rapport"] = "",
     };
 
     public override async ValueTask DisposeAsync()

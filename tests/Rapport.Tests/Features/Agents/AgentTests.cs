@@ -15,7 +15,7 @@ public abstract class AgentTests(RapportFactory app) : DatabaseTests(app)
     [InlineData(AgentRoles.ReadOnly)]
     public async Task An_agent_is_created_with_one_role_and_can_sign_in(string role)
     {
-        var agent = await App.CreateAgentAsync(role, Ct);
+        var agent = await App.CreateAgentAsync(role);
 
         await using var scope = App.Services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
@@ -29,8 +29,8 @@ public abstract class AgentTests(RapportFactory app) : DatabaseTests(app)
     [Fact]
     public async Task The_team_list_shows_each_agent_with_their_role()
     {
-        var owner = await App.CreateAgentAsync(AgentRoles.Owner, Ct);
-        var readOnly = await App.CreateAgentAsync(AgentRoles.ReadOnly, Ct);
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        var readOnly = await App.CreateAgentAsync(AgentRoles.ReadOnly);
         using var client = await App.CreateTokenClientAsync(ApiTokenScope.Read, owner, Ct);
 
         var team = await client.GetFromJsonAsync<List<AgentsApi.AgentInfo>>("/api/v1/agents", Ct);

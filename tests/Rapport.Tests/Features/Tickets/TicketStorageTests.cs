@@ -11,7 +11,7 @@ public abstract class TicketStorageTests(RapportFactory app) : DatabaseTests(app
     [Fact]
     public async Task A_ticket_reads_back_with_its_customer_messages_tags_and_history()
     {
-        var agent = await App.CreateAgentAsync(AgentRoles.Agent, Ct);
+        var agent = await App.CreateAgentAsync(AgentRoles.Agent);
         var addresses = new[] { $"test+{Guid.NewGuid():N}@example.com", $"test+{Guid.NewGuid():N}@example.org" };
         var opened = App.Now;
         long ticketId, customerId;
@@ -152,6 +152,35 @@ public abstract class TicketStorageTests(RapportFactory app) : DatabaseTests(app
         saved.Priority.ShouldBe(TicketPriority.Urgent);
         saved.Subject.ShouldBe("Where is my order?");
         saved.Events.Select(e => e.Kind).ShouldBe([TicketEventKind.Created, TicketEventKind.PriorityChanged], ignoreOrder: true);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task After_a_refused_stale_change_the_database_still_takes_writes()
+    {
+        long ticketId;
+        await using (var db = App.CreateDbContext())
+        {
+            var ticket = NewTicket(NewCustomer());
+            db.Tickets.Add(ticket);
+            await db.SaveChangesAsync(Ct);
+            ticketId = ticket.Id;
+        }
+        await using (var first = App.CreateDbContext())
+        await using (var second = App.CreateDbContext())
+        {
+            var mine = await first.Tickets.SingleAsync(t => t.Id == ticketId, Ct);
+            var theirs = await second.Tickets.SingleAsync(t => t.Id == ticketId, Ct);
+            mine.ChangePriority(TicketPriority.High, Actor.System, App.Now);
+            theirs.ChangePriority(TicketPriority.Low, Actor.System, App.Now);
+            await first.SaveChangesAsync(Ct);
+            await Should.ThrowAsync<DbUpdateConcurrencyException>(() => second.SaveChangesAsync(Ct));
+        }
+
+        await using (var db = App.CreateDbContext())
+        {
+            db.Tickets.Add(NewTicket(NewCustomer()));
+            (await db.SaveChangesAsync(Ct)).ShouldBeGreaterThan(0);
+        }
     }
 
     private Customer NewCustomer() => Customer.Create("Ann Example", [$"test+{Guid.NewGuid():N}@example.com"], App.Now);
