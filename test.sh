@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # functions called through traps, run_check and need_<package> look unreachable
 # The test command: builds once, runs every test on SQLite and on a throwaway PostgreSQL cluster, and checks
 # that both migration sets match the model. Run from anywhere; as root on Debian it installs what is missing.
-#   ./test.sh                      Release build (CONFIGURATION=Debug ./test.sh for Debug)
+#   ./test.sh                      Release build (CONFIGURATION=Debug ./test.sh for Debug); a test run still
+#                                  going after TEST_TIMEOUT seconds (default 900) is stopped and fails
 #   ./test.sh -- <test options>    passes options to the test run, e.g. ./test.sh -- --filter-class '*Ticket*'
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 CONFIGURATION=${CONFIGURATION:-Release}
+TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 TEST_ARGS=()
 if [[ ${1:-} == "--" ]]; then
     shift
@@ -71,6 +74,9 @@ summary() {
     if [[ -n ${TEST_TOTALS:-} ]]; then
         printf '  tests: %s\n' "$TEST_TOTALS"
     fi
+    if [[ -n ${TEST_TOTALS_NOTE:-} ]]; then
+        printf '  tests: %s\n' "$TEST_TOTALS_NOTE"
+    fi
     if ((failed)); then
         printf '%sFAILED%s after %d s\n' "$RED" "$PLAIN" "$((SECONDS - started))"
     else
@@ -100,28 +106,46 @@ fi
 
 # --- A throwaway PostgreSQL cluster: temp directory, 127.0.0.1 only, trust auth; removed on exit.
 PG_BIN=$(postgres_bin_dir)
-PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rapport-pg.XXXXXX")
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rapport-test.XXXXXX")
+PG_DIR=$WORK_DIR/postgres
+mkdir "$PG_DIR"
 AS_POSTGRES=()
 if [[ $(id -u) -eq 0 ]]; then
     # initdb and the server refuse to run as root.
     id postgres >/dev/null 2>&1 || die "user postgres is missing (it comes with Debian's postgresql package)."
     chown postgres: "$PG_DIR"
+    chmod 711 "$WORK_DIR"
     AS_POSTGRES=(runuser -u postgres --)
 fi
 as_postgres() { (cd "$PG_DIR" && "${AS_POSTGRES[@]}" "$@"); }
 
 cleanup() {
     local status=$?
+    local group
+    for group in ${TESTS_PID:-} ${WATCHDOG_PID:-}; do
+        kill -KILL -- "-$group" 2>/dev/null || true
+    done
     if [[ -f $PG_DIR/data/postmaster.pid ]]; then
         as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
-    rm -rf "$PG_DIR"
+    rm -rf "$WORK_DIR"
     exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# --- Build once
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+run_check "Restore (locked)" dotnet restore Rapport.slnx --locked-mode
+((failed)) || run_check "Restore tools (dotnet-ef)" dotnet tool restore
+((failed)) || run_check "Build ($CONFIGURATION)" dotnet build Rapport.slnx --configuration "$CONFIGURATION" --no-restore
+if ((failed)); then
+    summary
+    exit 1
+fi
+
+# --- Start the cluster, then test
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 PG_PORT=55432
 while port_in_use "$PG_PORT"; do
@@ -130,29 +154,40 @@ while port_in_use "$PG_PORT"; do
 done
 
 step "Starting PostgreSQL ($PG_BIN) on 127.0.0.1:$PG_PORT"
-as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$PG_DIR/initdb.log" 2>&1 ||
-    { cat "$PG_DIR/initdb.log" >&2; die "initdb failed."; }
+as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$WORK_DIR/initdb.log" 2>&1 ||
+    { cat "$WORK_DIR/initdb.log" >&2; die "initdb failed."; }
 # Durability settings are off: the cluster lives for one run.
 as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 start \
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null ||
     { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start."; }
 export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
 
-# --- Build once, then test
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-step "Restoring tools and packages"
-dotnet tool restore >/dev/null
-dotnet restore Rapport.slnx --locked-mode
-run_check "Build ($CONFIGURATION)" dotnet build Rapport.slnx --configuration "$CONFIGURATION" --no-restore
-if ((failed)); then
-    summary
-    exit 1
-fi
-
-test_log="$PG_DIR/test.log"
+test_log="$WORK_DIR/test.log"
+# The run gets its own process group (setsid) so that a hung run can be stopped with everything it started.
 run_tests() {
-    set -o pipefail
-    dotnet test --solution Rapport.slnx --configuration "$CONFIGURATION" --no-build "${TEST_ARGS[@]}" 2>&1 | tee "$test_log"
+    local status=0 follower
+    : >"$test_log"
+    # Fixtures' temporary directories go under the work directory, so they go even when a run is killed.
+    mkdir -p "$WORK_DIR/tmp"
+    TMPDIR=$WORK_DIR/tmp setsid dotnet test --solution Rapport.slnx --configuration "$CONFIGURATION" --no-build --no-ansi --no-progress \
+        "${TEST_ARGS[@]}" >"$test_log" 2>&1 &
+    TESTS_PID=$!
+    tail -n +1 -f --pid="$TESTS_PID" "$test_log" &
+    follower=$!
+    # shellcheck disable=SC2016  # expanded by the inner bash
+    setsid bash -c 'sleep "$1"; touch "$3"; echo "test.sh: tests still running after $1 s; stopping them." >&2
+        kill -TERM -- "-$2" 2>/dev/null; sleep 15; kill -KILL -- "-$2" 2>/dev/null' \
+        watchdog "$TEST_TIMEOUT" "$TESTS_PID" "$WORK_DIR/timed-out" &
+    WATCHDOG_PID=$!
+    wait "$TESTS_PID" || status=$?
+    kill -- "-$WATCHDOG_PID" 2>/dev/null || true
+    wait "$follower" || true
+    TESTS_PID='' WATCHDOG_PID=''
+    if [[ -e $WORK_DIR/timed-out ]]; then
+        TEST_TOTALS_NOTE="stopped after $TEST_TIMEOUT s (TEST_TIMEOUT)"
+        return 1
+    fi
+    return "$status"
 }
 run_check "Tests on SQLite and PostgreSQL" run_tests
 TEST_TOTALS=$(grep -E '^\s+(total|failed|succeeded|skipped):' "$test_log" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//') || true
