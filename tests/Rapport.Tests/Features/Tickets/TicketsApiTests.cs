@@ -7,7 +7,7 @@ using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Tickets;
 
-public abstract class TicketsApiTests(RapportApp app)
+public abstract class TicketsApiTests(RapportFactory app) : DatabaseTests(app)
 {
     private static object NewTicket(string? email = null, string subject = "Order 4711 has not arrived", string[]? tags = null, string? priority = null) => new
     {
@@ -20,8 +20,7 @@ public abstract class TicketsApiTests(RapportApp app)
 
     private async Task<HttpClient> ClientAsync(ApiTokenScope scope = ApiTokenScope.Write)
     {
-        app.SkipIfUnavailable();
-        return await app.ClientWithTokenAsync(scope);
+        return await App.CreateTokenClientAsync(scope, ct: Ct);
     }
 
     private static async Task<TicketDetails> CreateAsync(HttpClient client, object ticket)
@@ -178,8 +177,6 @@ public abstract class TicketsApiTests(RapportApp app)
         var second = await ClientAsync();
         var key = Guid.NewGuid().ToString();
 
-        var a = await CreateAsync(first, NewTicket());
-        _ = a;
         var one = await first.PostJsonAsync("/api/v1/tickets", NewTicket(), r => r.Headers.Add("Idempotency-Key", key));
         var other = await second.PostJsonAsync("/api/v1/tickets", NewTicket(), r => r.Headers.Add("Idempotency-Key", key));
 
@@ -213,6 +210,7 @@ public abstract class TicketsApiTests(RapportApp app)
         for (var i = 0; i < 7; i++)
         {
             created.Add((await CreateAsync(client, NewTicket(tags: [tag]))).Id);
+            App.Time.Advance(TimeSpan.FromSeconds(1));
         }
         // Activity on the oldest ticket moves it to the top.
         await (await client.PostJsonAsync($"/api/v1/tickets/{created[0]}/notes", new { text = "bump" })).ShouldHaveStatusAsync(HttpStatusCode.Created);
@@ -238,11 +236,12 @@ public abstract class TicketsApiTests(RapportApp app)
     public async Task List_Filters_ByStatusOwnerCustomerAndUpdatedSince()
     {
         var client = await ClientAsync();
-        var owner = await app.CreateAgentAsync(AgentRoles.Agent);
+        var owner = await App.CreateAgentAsync(AgentRoles.Agent);
         var email = $"test+{Guid.NewGuid():N}@example.com";
         var a = await CreateAsync(client, NewTicket(email));
         var b = await CreateAsync(client, NewTicket(email));
-        var since = app.Time.GetUtcNow();
+        App.Time.Advance(TimeSpan.FromMinutes(1));
+        var since = App.Time.GetUtcNow();
         await (await client.PatchJsonAsync($"/api/v1/tickets/{b.Id}", new { status = "open", ownerId = owner.Id })).ShouldHaveStatusAsync(HttpStatusCode.OK);
 
         var byCustomer = await (await client.GetAsync($"/api/v1/tickets?customerId={a.Customer.Id}")).ReadAsync<Page<TicketSummary>>();
@@ -274,7 +273,7 @@ public abstract class TicketsApiTests(RapportApp app)
     public async Task Patch_ChangesStatusPriorityOwnerAndTags_AndRecordsHistory()
     {
         var client = await ClientAsync();
-        var owner = await app.CreateAgentAsync(AgentRoles.Agent);
+        var owner = await App.CreateAgentAsync(AgentRoles.Agent);
         var ticket = await CreateAsync(client, NewTicket(tags: ["a", "b"]));
 
         var response = await client.PatchJsonAsync($"/api/v1/tickets/{ticket.Id}",
@@ -312,7 +311,7 @@ public abstract class TicketsApiTests(RapportApp app)
     public async Task Patch_OwnerWhoIsReadOnly_IsRefused()
     {
         var client = await ClientAsync();
-        var viewer = await app.CreateAgentAsync(AgentRoles.ReadOnly);
+        var viewer = await App.CreateAgentAsync(AgentRoles.ReadOnly);
         var ticket = await CreateAsync(client, NewTicket());
 
         var response = await client.PatchJsonAsync($"/api/v1/tickets/{ticket.Id}", new { ownerId = viewer.Id });
@@ -357,7 +356,9 @@ public abstract class TicketsApiTests(RapportApp app)
         var ticket = await CreateAsync(client, NewTicket());
 
         var note = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/notes", new { text = "Checking the courier" });
+        App.Time.Advance(TimeSpan.FromMinutes(3));
         var first = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { text = "It ships today.", html = "<p>It ships <b>today</b>.<script>alert(1)</script></p>" });
+        App.Time.Advance(TimeSpan.FromMinutes(3));
         var second = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { text = "Tracking: 123" });
 
         await note.ShouldHaveStatusAsync(HttpStatusCode.Created);
@@ -395,6 +396,6 @@ public abstract class TicketsApiTests(RapportApp app)
     }
 }
 
-public sealed class TicketsApiTests_Sqlite(SqliteApp app) : TicketsApiTests(app);
+public sealed class TicketsApiTests_Sqlite(SqliteRapportFactory app) : TicketsApiTests(app), IClassFixture<SqliteRapportFactory>;
 
-public sealed class TicketsApiTests_Postgres(PostgresApp app) : TicketsApiTests(app);
+public sealed class TicketsApiTests_Postgres(PostgresRapportFactory app) : TicketsApiTests(app), IClassFixture<PostgresRapportFactory>;
