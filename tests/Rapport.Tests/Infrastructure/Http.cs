@@ -10,6 +10,19 @@ public static partial class Http
 {
     public static readonly JsonSerializerOptions Json = CreateJsonOptions();
 
+    /// <summary>A client signed in through the real sign-in form, holding the agent's cookie.</summary>
+    public static async Task<HttpClient> SignedInClientAsync(this RapportFactory app, Rapport.Features.Agents.Agent agent)
+    {
+        var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var response = await SubmitFormAsync(client, "/account/login", "login", new()
+        {
+            ["Input.Email"] = agent.Email!,
+            ["Input.Password"] = RapportFactory.AgentPassword,
+        });
+        response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect, await response.Content.ReadAsStringAsync());
+        return client;
+    }
+
     /// <summary>Loads a static form page and posts it back with its antiforgery token, as a browser without JavaScript would.</summary>
     public static async Task<HttpResponseMessage> SubmitFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields)
     {
