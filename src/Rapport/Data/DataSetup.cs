@@ -45,6 +45,7 @@ public static class DataSetup
         }
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContext());
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddHostedService<DatabaseMaintenance>();
         return builder;
     }
 

@@ -73,20 +73,6 @@ public sealed class SqliteWriteGate : SaveChangesInterceptor
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Exit(eventData.Context);
 
-    // EF reports a concurrency conflict here and not through SaveChangesFailed; without this the gate stays taken.
-    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData,
-        InterceptionResult result, CancellationToken ct = default)
-    {
-        Exit(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
-    {
-        Exit(eventData.Context);
-        return result;
-    }
-
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken ct = default)
     {
         Exit(eventData.Context);
@@ -94,6 +80,20 @@ public sealed class SqliteWriteGate : SaveChangesInterceptor
     }
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Exit(eventData.Context);
+
+    // A concurrency conflict is reported here, not through SaveChangesFailed.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Exit(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData,
+        InterceptionResult result, CancellationToken ct = default)
+    {
+        Exit(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
 
     private async Task EnterAsync(DbContext? context, CancellationToken ct)
     {

@@ -28,6 +28,9 @@ public static class HostSetup
 
     public static async Task MigrateOnStartupAsync(this WebApplication app)
     {
+        var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        app.Logger.LogInformation("Rapport keeps its data in {DataDirectory} (database: {Provider})",
+            app.Services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, database.Provider);
         if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
