@@ -10,7 +10,7 @@ internal static class ListCommand
 {
     public const string Usage =
         """
-        list --url http://127.0.0.1:5080 --token <read token> [--limit 50] [--requests 2000] [--warmup 200]
+        list --url http://127.0.0.1:5080 --token <read token> [--limit 50] [--requests 2000] [--warmup 1000]
              [--deep-page 1000] [--filter "status=open"]
             Sequential requests (one client); prints p50/p90/p99 for page 1 and for page --deep-page (0 to skip).
         """;
@@ -21,7 +21,7 @@ internal static class ListCommand
         var token = options.Required("token");
         var limit = options.Int("limit", 50);
         var requests = options.Int("requests", 2000);
-        var warmup = options.Int("warmup", 200);
+        var warmup = options.Int("warmup", 1000);
         var deepPage = options.Int("deep-page", 1000);
         var filter = options.Optional("filter");
         options.EnsureAllRead();
@@ -30,14 +30,18 @@ internal static class ListCommand
         var basePath = string.Create(CultureInfo.InvariantCulture, $"api/v1/tickets?limit={limit}") + (filter is null ? "" : "&" + filter);
         var label = filter is null ? "" : $" filter={filter}";
 
-        await MeasureAsync(http, basePath, "1" + label, limit, requests, warmup);
-
+        // Warm up first (JIT tiering, connection, caches), then find the deep page, then measure both pages.
+        for (var i = 0; i < warmup; i++)
+        {
+            await FetchAsync(http, basePath, parse: false);
+        }
+        string? deepPath = null;
+        var reached = 1;
         if (deepPage > 1)
         {
             var walk = Stopwatch.StartNew();
-            var cursor = (string?)null;
-            var page = 1;
-            while (page < deepPage)
+            string? cursor = null;
+            while (reached < deepPage)
             {
                 var (_, next) = await FetchAsync(http, cursor is null ? basePath : $"{basePath}&after={cursor}");
                 if (next is null)
@@ -45,14 +49,16 @@ internal static class ListCommand
                     break;
                 }
                 cursor = next;
-                page++;
+                reached++;
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"walk pages={page} seconds={walk.Elapsed.TotalSeconds:F1} per_page_ms={walk.Elapsed.TotalMilliseconds / Math.Max(1, page - 1):F2}{label}"));
-            if (cursor is not null)
-            {
-                await MeasureAsync(http, $"{basePath}&after={cursor}", page.ToString(CultureInfo.InvariantCulture) + label, limit, requests, warmup);
-            }
+                $"walk pages={reached} seconds={walk.Elapsed.TotalSeconds:F1} per_page_ms={walk.Elapsed.TotalMilliseconds / Math.Max(1, reached - 1):F2}{label}"));
+            deepPath = cursor is null ? null : $"{basePath}&after={cursor}";
+        }
+        await MeasureAsync(http, basePath, "1" + label, limit, requests, warmup / 4);
+        if (deepPath is not null)
+        {
+            await MeasureAsync(http, deepPath, reached.ToString(CultureInfo.InvariantCulture) + label, limit, requests, warmup / 4);
         }
         return 0;
     }
