@@ -14,12 +14,13 @@
 #                           throwaway cluster
 #   --duration S            seconds per measured create run (default 10); --warmup S before each (default 3)
 #   --list-requests N       sequential list requests per page measured (default 2000)
+#   --list-warmup S         seconds of list requests before measuring (default 8; the JIT needs a few seconds)
 #   --deep-page P           which page is "deep" (default: size/100, at most 4000)
 #   --idle S                seconds to wait before reading idle memory (default 10)
 #   --seed S                generator seed (default 1)
 #   --port P                port for the app (default 5180)
 #   --keep                  keep databases and logs (the 1M SQLite file is about 1.3 GB)
-#   --quick                 --sizes 2000 --duration 3 --warmup 1 --list-requests 200 --idle 2
+#   --quick                 --sizes 2000 --duration 3 --warmup 1 --list-requests 200 --list-warmup 2 --idle 2
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,6 +33,7 @@ PG_CS=""
 DURATION=10
 WARMUP=3
 LIST_REQUESTS=2000
+LIST_WARMUP=8
 DEEP_PAGE=""
 IDLE=10
 SEED=1
@@ -46,12 +48,13 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --list-requests) LIST_REQUESTS="$2"; shift 2 ;;
+    --list-warmup) LIST_WARMUP="$2"; shift 2 ;;
     --deep-page) DEEP_PAGE="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    --quick) SIZES="2000"; DURATION=3; WARMUP=1; LIST_REQUESTS=200; IDLE=2; shift ;;
+    --quick) SIZES="2000"; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -221,7 +224,7 @@ run_one() { # run_one PROVIDER SIZE
   local deep="${DEEP_PAGE:-$(( size / 100 < 4000 ? size / 100 : 4000 ))}"
   [[ "$deep" -lt 2 ]] && deep=2
   local list
-  list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --deep-page "$deep" | tee "$dir/list.log")
+  list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --warmup "$LIST_WARMUP" --deep-page "$deep" | tee "$dir/list.log")
   local first deep_line
   first=$(grep '^list page=1 ' <<<"$list")
   deep_line=$(grep '^list page=' <<<"$list" | grep -v '^list page=1 ' || true)

@@ -10,7 +10,7 @@ internal static class ListCommand
 {
     public const string Usage =
         """
-        list --url http://127.0.0.1:5080 --token <read token> [--limit 50] [--requests 2000] [--warmup 1000]
+        list --url http://127.0.0.1:5080 --token <read token> [--limit 50] [--requests 2000] [--warmup 8 (seconds)]
              [--deep-page 1000] [--filter "status=open"]
             Sequential requests (one client); prints p50/p90/p99 for page 1 and for page --deep-page (0 to skip).
         """;
@@ -21,7 +21,7 @@ internal static class ListCommand
         var token = options.Required("token");
         var limit = options.Int("limit", 50);
         var requests = options.Int("requests", 2000);
-        var warmup = options.Int("warmup", 1000);
+        var warmup = options.Seconds("warmup", 8);
         var deepPage = options.Int("deep-page", 1000);
         var filter = options.Optional("filter");
         options.EnsureAllRead();
@@ -30,10 +30,14 @@ internal static class ListCommand
         var basePath = string.Create(CultureInfo.InvariantCulture, $"api/v1/tickets?limit={limit}") + (filter is null ? "" : "&" + filter);
         var label = filter is null ? "" : $" filter={filter}";
 
-        // Warm up first (JIT tiering, connection, caches), then find the deep page, then measure both pages.
-        for (var i = 0; i < warmup; i++)
+        // Warm up first, for a while rather than a number of requests: the JIT recompiles hot methods in the
+        // background over several seconds, and until then latencies are about twice as high. Both query shapes
+        // (without and with a cursor) are exercised.
+        var (_, second) = await FetchAsync(http, basePath);
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; warm.Elapsed < warmup; i++)
         {
-            await FetchAsync(http, basePath, parse: false);
+            await FetchAsync(http, i % 2 == 0 || second is null ? basePath : $"{basePath}&after={second}", parse: false);
         }
         string? deepPath = null;
         var reached = 1;
@@ -55,10 +59,10 @@ internal static class ListCommand
                 $"walk pages={reached} seconds={walk.Elapsed.TotalSeconds:F1} per_page_ms={walk.Elapsed.TotalMilliseconds / Math.Max(1, reached - 1):F2}{label}"));
             deepPath = cursor is null ? null : $"{basePath}&after={cursor}";
         }
-        await MeasureAsync(http, basePath, "1" + label, limit, requests, warmup / 4);
+        await MeasureAsync(http, basePath, "1" + label, limit, requests, 100);
         if (deepPath is not null)
         {
-            await MeasureAsync(http, deepPath, reached.ToString(CultureInfo.InvariantCulture) + label, limit, requests, warmup / 4);
+            await MeasureAsync(http, deepPath, reached.ToString(CultureInfo.InvariantCulture) + label, limit, requests, 100);
         }
         return 0;
     }
