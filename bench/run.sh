@@ -16,11 +16,12 @@
 #   --list-requests N       sequential list requests per page measured (default 2000)
 #   --list-warmup S         seconds of list requests before measuring (default 8; the JIT needs a few seconds)
 #   --deep-page P           which page is "deep" (default: size/100, at most 4000)
+#   --rounds N              measure list and creates N times on the same database, report medians (default 3)
 #   --idle S                seconds to wait before reading idle memory (default 10)
 #   --seed S                generator seed (default 1)
 #   --port P                port for the app (default 5180)
 #   --keep                  keep databases and logs (the 1M SQLite file is about 1.3 GB)
-#   --quick                 --sizes 2000 --duration 3 --warmup 1 --list-requests 200 --list-warmup 2 --idle 2
+#   --quick                 --sizes 2000 --rounds 1 --duration 3 --warmup 1 --list-requests 200 --list-warmup 2 --idle 2
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,6 +37,7 @@ LIST_REQUESTS=2000
 LIST_WARMUP=8
 DEEP_PAGE=""
 IDLE=10
+ROUNDS=3
 SEED=1
 PORT=5180
 KEEP=0
@@ -51,10 +53,11 @@ while [[ $# -gt 0 ]]; do
     --list-warmup) LIST_WARMUP="$2"; shift 2 ;;
     --deep-page) DEEP_PAGE="$2"; shift 2 ;;
     --idle) IDLE="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    --quick) SIZES="2000"; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
+    --quick) SIZES="2000"; ROUNDS=1; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -64,6 +67,8 @@ RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$BENCH_DIR/results/run-$RUN_ID"
 mkdir -p "$RESULTS"
 SUMMARY="$RESULTS/summary.tsv"
+ROUNDS_TSV="$RESULTS/rounds.tsv"
+CLK_TCK=$(getconf CLK_TCK)
 APP_PID=""
 PG_DIR=""
 PG_BIN=""
@@ -165,19 +170,43 @@ field() { # field NAME LINE -> value of NAME=value in LINE
   sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1
 }
 
-measure_creates() { # measure_creates CONNECTIONS THREADS TOKEN -> prints "rate p50 p99"
-  local connections="$1" threads="$2" token="$3" out
+cpu_ticks() { # app CPU time (user+system) in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+machine_busy() { # "busy total" jiffies over all cores
+  awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat
+}
+
+measure_creates() { # measure_creates CONNECTIONS THREADS TOKEN TAG -> "rate p50 p99 app_cpu_ms_per_create machine_busy_pct"
+  local connections="$1" threads="$2" token="$3" tag="$4" out rate p50 p99
+  local run_id="$tag-$RANDOM"
   if command -v wrk >/dev/null; then
-    wrk -t"$threads" -c"$connections" -d"${WARMUP}s" -s "$BENCH_DIR/wrk/create-ticket.lua" "$URL" -- "$token" "w$connections" >/dev/null 2>>"$RESULTS/wrk.err"
-    out=$(wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency -s "$BENCH_DIR/wrk/create-ticket.lua" "$URL" -- "$token" "m$connections" 2>>"$RESULTS/wrk.err" | tee -a "$RESULTS/wrk.log" | grep '^created=')
+    wrk -t"$threads" -c"$connections" -d"${WARMUP}s" -s "$BENCH_DIR/wrk/create-ticket.lua" "$URL" -- "$token" "w$run_id" >/dev/null 2>>"$RESULTS/wrk.err"
+  fi
+  local cpu0 busy0 total0 cpu1 busy1 total1
+  cpu0=$(cpu_ticks "$APP_PID"); read -r busy0 total0 < <(machine_busy)
+  if command -v wrk >/dev/null; then
+    out=$(wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency -s "$BENCH_DIR/wrk/create-ticket.lua" "$URL" -- "$token" "m$run_id" 2>>"$RESULTS/wrk.err" | tee -a "$RESULTS/wrk.log" | grep '^created=')
     if [[ "$(field other "$out")" != 0 ]]; then
       log "warning: $(field other "$out") create requests did not return 201 (see $RESULTS/wrk.err)"
     fi
-    echo "$(field created_per_second "$out") $(field p50_ms "$out") $(field p99_ms "$out")"
+    rate=$(field created_per_second "$out"); p50=$(field p50_ms "$out"); p99=$(field p99_ms "$out")
+    local created; created=$(field created "$out")
   else
     out=$("${TOOL[@]}" create --url "$URL" --token "$token" --clients "$connections" --duration "$DURATION" --warmup "$WARMUP" | tee -a "$RESULTS/create.log")
-    echo "$(field per_second "$out") $(field p50_ms "$out") $(field p99_ms "$out")"
+    rate=$(field per_second "$out"); p50=$(field p50_ms "$out"); p99=$(field p99_ms "$out")
+    local created; created=$(field created "$out")
   fi
+  cpu1=$(cpu_ticks "$APP_PID"); read -r busy1 total1 < <(machine_busy)
+  local per_create busy_pct
+  per_create=$(awk -v c="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$created" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / hz / n : 0)}')
+  busy_pct=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" 'BEGIN {printf "%.0f", (t > 0 ? 100 * b / t : 0)}')
+  echo "$rate $p50 $p99 $per_create $busy_pct"
+}
+
+median() { # median of the arguments (numbers)
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
 run_one() { # run_one PROVIDER SIZE
@@ -223,33 +252,38 @@ run_one() { # run_one PROVIDER SIZE
 
   local deep="${DEEP_PAGE:-$(( size / 100 < 4000 ? size / 100 : 4000 ))}"
   [[ "$deep" -lt 2 ]] && deep=2
-  local list
-  list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --warmup "$LIST_WARMUP" --deep-page "$deep" | tee "$dir/list.log")
-  local first deep_line
-  first=$(grep '^list page=1 ' <<<"$list")
-  deep_line=$(grep '^list page=' <<<"$list" | grep -v '^list page=1 ' || true)
-  log "list first page: p50 $(field p50_ms "$first") ms, p99 $(field p99_ms "$first") ms; page $(field page "$deep_line"): p50 $(field p50_ms "$deep_line") ms"
+  local round list first deep_line c1 c8
+  local -a l1_50=() l1_99=() d_50=() d_99=() c1_r=() c1_50=() c1_99=() c1_cpu=() c8_r=() c8_50=() c8_99=() c8_cpu=() c8_busy=()
+  local deep_reached=""
+  for round in $(seq 1 "$ROUNDS"); do
+    list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --warmup "$LIST_WARMUP" --deep-page "$deep" | tee -a "$dir/list.log")
+    first=$(grep '^list page=1 ' <<<"$list")
+    deep_line=$(grep '^list page=' <<<"$list" | grep -v '^list page=1 ' || true)
+    deep_reached=$(field page "$deep_line")
+    l1_50+=("$(field p50_ms "$first")"); l1_99+=("$(field p99_ms "$first")")
+    d_50+=("$(field p50_ms "$deep_line")"); d_99+=("$(field p99_ms "$deep_line")")
+    c1=$(measure_creates 1 1 "$token" "$provider-$size-$round")
+    c8=$(measure_creates 8 2 "$token" "$provider-$size-$round")
+    read -r a b c d _ <<<"$c1"; c1_r+=("$a"); c1_50+=("$b"); c1_99+=("$c"); c1_cpu+=("$d")
+    read -r a b c d e <<<"$c8"; c8_r+=("$a"); c8_50+=("$b"); c8_99+=("$c"); c8_cpu+=("$d"); c8_busy+=("$e")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$provider" "$size" "$round" \
+      "${l1_50[-1]}" "${l1_99[-1]}" "$deep_reached" "${d_50[-1]}" "${d_99[-1]}" \
+      "${c1_r[-1]}" "${c1_50[-1]}" "${c1_99[-1]}" "${c1_cpu[-1]}" "${c8_r[-1]}" "${c8_50[-1]}" "${c8_99[-1]}" "${c8_cpu[-1]}" "${c8_busy[-1]}" >>"$ROUNDS_TSV"
+    log "round $round: list p50 first $(field p50_ms "$first") ms, page $deep_reached $(field p50_ms "$deep_line") ms;" \
+      "creates/s 1 client ${c1_r[-1]} (p99 ${c1_99[-1]} ms), 8 clients ${c8_r[-1]} (p99 ${c8_99[-1]} ms, machine ${c8_busy[-1]}% busy)"
+  done
 
-  local c1 c8
-  c1=$(measure_creates 1 1 "$token")
-  log "creates, 1 client: $c1 (per s, p50 ms, p99 ms)"
-  c8=$(measure_creates 8 2 "$token")
-  log "creates, 8 clients: $c8"
-
-  local peak_load
-  peak_load=$(rss_kb "$APP_PID" VmHWM)
   sleep "$IDLE"
   local rss_idle hwm
   rss_idle=$(rss_kb "$APP_PID" VmRSS)
   hwm=$(rss_kb "$APP_PID" VmHWM)
   kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
 
-  read -r c1_rate c1_p50 c1_p99 <<<"$c1"
-  read -r c8_rate c8_p50 c8_p99 <<<"$c8"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$provider" "$size" "$(field total_seconds "$gen")" "$(field rows_per_second "$gen")" "$db_size" \
-    "$(field p50_ms "$first")" "$(field p99_ms "$first")" "$(field page "$deep_line")" "$(field p50_ms "$deep_line")" "$(field p99_ms "$deep_line")" \
-    "$c1_rate" "$c1_p50" "$c1_p99" "$c8_rate" "$c8_p50" "$c8_p99" \
+    "$(median "${l1_50[@]}")" "$(median "${l1_99[@]}")" "$deep_reached" "$(median "${d_50[@]}")" "$(median "${d_99[@]}")" \
+    "$(median "${c1_r[@]}")" "$(median "${c1_50[@]}")" "$(median "${c1_99[@]}")" \
+    "$(median "${c8_r[@]}")" "$(median "${c8_50[@]}")" "$(median "${c8_99[@]}")" "$(median "${c8_cpu[@]}")" "$(median "${c8_busy[@]}")" \
     "$((rss_start / 1024))" "$((rss_idle / 1024))" "$((hwm / 1024))" >>"$SUMMARY"
 }
 
@@ -265,7 +299,8 @@ pg_uri() { # libpq URI for psql from the Npgsql-style PG_CS
 
 machine_info | tee "$RESULTS/machine.txt" >&2
 build
-printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
+printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
+printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\n' >"$ROUNDS_TSV"
 
 IFS=',' read -r -a size_list <<<"$SIZES"
 IFS=',' read -r -a provider_list <<<"$PROVIDERS"
@@ -280,7 +315,8 @@ done
 
 echo
 cat "$RESULTS/machine.txt"
-echo "times in ms, memory in MB (resident); creates per second are 201 responses only"
+echo "medians of $ROUNDS rounds; times in ms, memory in MB (resident); creates per second count 201 responses only;"
+echo "c8_cpu_ms = app CPU time per create with 8 clients; c8_busy_pct = whole machine CPU busy meanwhile (wrk included)"
 column -t -s $'\t' "$SUMMARY"
 echo
 echo "results: ${RESULTS#"$REPO_DIR/"}"
