@@ -36,7 +36,9 @@ if (isCommand)
 }
 await app.MigrateOnStartupAsync();
 
-app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/Error", CreateScopeForErrors = true, StatusCodeSelector = null });
+// The API answers errors with ProblemDetails; pages show the error page.
+app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
+app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

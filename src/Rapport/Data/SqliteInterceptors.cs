@@ -81,6 +81,20 @@ public sealed class SqliteWriteGate : SaveChangesInterceptor
 
     public override void SaveChangesCanceled(DbContextEventData eventData) => Exit(eventData.Context);
 
+    // A concurrency conflict is reported here, not through SaveChangesFailed.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Exit(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData,
+        InterceptionResult result, CancellationToken ct = default)
+    {
+        Exit(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
     private async Task EnterAsync(DbContext? context, CancellationToken ct)
     {
         if (ShouldGate(context))

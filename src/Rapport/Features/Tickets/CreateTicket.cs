@@ -275,7 +275,8 @@ public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, 
     private static readonly Result KeyReused = new(Outcome.KeyReusedWithOtherRequest, null,
         "This Idempotency-Key was already used with a different request body. Use a new key for a new ticket.");
 
-    private static readonly Func<RapportDb, string, Task<Customer?>> FindCustomer = EF.CompileAsyncQuery((RapportDb db, string email) =>
+    // Per instance, not static: a compiled query belongs to one model, and tests host both providers in one process.
+    private readonly Func<RapportDb, string, Task<Customer?>> FindCustomer = EF.CompileAsyncQuery((RapportDb db, string email) =>
         (from e in db.CustomerEmails
          where e.Address == email
          join c in db.Customers.AsNoTracking().Include(c => c.Emails) on e.CustomerId equals c.Id

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The test command: builds once, runs every test on SQLite and on a throwaway PostgreSQL cluster, and checks
+# that both migration sets match the model. Run from anywhere; as root on Debian it installs what is missing.
+#   ./test.sh                      Release build (CONFIGURATION=Debug ./test.sh for Debug)
+#   ./test.sh -- <test options>    passes options to the test run, e.g. ./test.sh -- --filter-class '*Ticket*'
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")"
+CONFIGURATION=${CONFIGURATION:-Release}
+TEST_ARGS=()
+if [[ ${1:-} == "--" ]]; then
+    shift
+    TEST_ARGS=("$@")
+fi
+
+# Debian packages the tests need. To add one, append it here and define need_<package> (dashes as
+# underscores), which succeeds when the package's programs are present, e.g.
+#   need_chromium() { command -v chromium; }
+#   need_dovecot_imapd() { [[ -x /usr/sbin/dovecot ]]; }
+#   need_postfix() { [[ -x /usr/sbin/postfix ]]; }
+PACKAGES=(postgresql)
+
+need_postgresql() { postgres_bin_dir; }
+
+# The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else initdb on the PATH.
+postgres_bin_dir() {
+    local dir
+    dir=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null | sort -V | tail -n 1)
+    if [[ -n $dir ]]; then
+        dirname "$dir"
+    elif command -v initdb >/dev/null; then
+        dirname "$(command -v initdb)"
+    else
+        return 1
+    fi
+}
+
+if [[ -t 1 ]]; then
+    BOLD=$'\033[1m' RED=$'\033[31m' GREEN=$'\033[32m' PLAIN=$'\033[0m'
+else
+    BOLD='' RED='' GREEN='' PLAIN=''
+fi
+step() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"; }
+die() {
+    printf '\ntest.sh: %s\n' "$*" >&2
+    exit 1
+}
+
+started=$SECONDS
+RESULTS=()
+failed=0
+# run_check NAME COMMAND...: runs one check, records whether it passed, and carries on either way.
+run_check() {
+    local name=$1 begin=$SECONDS
+    shift
+    step "$name"
+    if "$@"; then
+        RESULTS+=("PASS  $name ($((SECONDS - begin)) s)")
+    else
+        RESULTS+=("FAIL  $name ($((SECONDS - begin)) s)")
+        failed=1
+    fi
+}
+
+summary() {
+    step "Summary"
+    local line
+    for line in "${RESULTS[@]}"; do
+        printf '  %s\n' "$line"
+    done
+    if [[ -n ${TEST_TOTALS:-} ]]; then
+        printf '  tests: %s\n' "$TEST_TOTALS"
+    fi
+    if ((failed)); then
+        printf '%sFAILED%s after %d s\n' "$RED" "$PLAIN" "$((SECONDS - started))"
+    else
+        printf '%sPASSED%s after %d s\n' "$GREEN" "$PLAIN" "$((SECONDS - started))"
+    fi
+}
+
+# --- What must be installed
+command -v dotnet >/dev/null || die "the .NET SDK is missing: install .NET 10 (https://dot.net) and put dotnet on the PATH."
+missing=()
+for package in "${PACKAGES[@]}"; do
+    "need_${package//-/_}" >/dev/null 2>&1 || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        step "Installing ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}"
+        for package in "${missing[@]}"; do
+            "need_${package//-/_}" >/dev/null 2>&1 || die "installed $package but still cannot find its programs."
+        done
+    else
+        die "missing: ${missing[*]}. Install with: sudo apt-get install ${missing[*]} (or run this script as root on Debian)."
+    fi
+fi
+
+# --- A throwaway PostgreSQL cluster: temp directory, 127.0.0.1 only, trust auth; removed on exit.
+PG_BIN=$(postgres_bin_dir)
+PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rapport-pg.XXXXXX")
+AS_POSTGRES=()
+if [[ $(id -u) -eq 0 ]]; then
+    # initdb and the server refuse to run as root.
+    id postgres >/dev/null 2>&1 || die "user postgres is missing (it comes with Debian's postgresql package)."
+    chown postgres: "$PG_DIR"
+    AS_POSTGRES=(runuser -u postgres --)
+fi
+as_postgres() { (cd "$PG_DIR" && "${AS_POSTGRES[@]}" "$@"); }
+
+cleanup() {
+    local status=$?
+    if [[ -f $PG_DIR/data/postmaster.pid ]]; then
+        as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$PG_DIR"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PG_PORT=55432
+while port_in_use "$PG_PORT"; do
+    PG_PORT=$((PG_PORT + 1))
+    ((PG_PORT < 55532)) || die "no free port between 55432 and 55531 for PostgreSQL."
+done
+
+step "Starting PostgreSQL ($PG_BIN) on 127.0.0.1:$PG_PORT"
+as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$PG_DIR/initdb.log" 2>&1 ||
+    { cat "$PG_DIR/initdb.log" >&2; die "initdb failed."; }
+# Durability settings are off: the cluster lives for one run.
+as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 start \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null ||
+    { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start."; }
+export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+
+# --- Build once, then test
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+step "Restoring tools and packages"
+dotnet tool restore >/dev/null
+dotnet restore Rapport.slnx --locked-mode
+run_check "Build ($CONFIGURATION)" dotnet build Rapport.slnx --configuration "$CONFIGURATION" --no-restore
+if ((failed)); then
+    summary
+    exit 1
+fi
+
+test_log="$PG_DIR/test.log"
+run_tests() {
+    set -o pipefail
+    dotnet test --solution Rapport.slnx --configuration "$CONFIGURATION" --no-build "${TEST_ARGS[@]}" 2>&1 | tee "$test_log"
+}
+run_check "Tests on SQLite and PostgreSQL" run_tests
+TEST_TOTALS=$(grep -E '^\s+(total|failed|succeeded|skipped):' "$test_log" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//') || true
+
+for context in SqliteRapportDb PostgresRapportDb; do
+    run_check "No pending model changes ($context)" dotnet ef migrations has-pending-model-changes \
+        --project src/Rapport --context "$context" --configuration "$CONFIGURATION" --no-build
+done
+
+summary
+exit "$failed"

@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Rapport.Data;
+using Rapport.Infrastructure;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests.Data;
+
+public abstract class MigrationTests(RapportFactory app) : DatabaseTests(app)
+{
+    [Fact]
+    public async Task Start_up_applies_every_migration()
+    {
+        await using var db = App.CreateDbContext();
+
+        var all = db.Database.GetMigrations().ToList();
+        all.ShouldNotBeEmpty();
+        (await db.Database.GetAppliedMigrationsAsync(Ct)).ShouldBe(all);
+        (await db.Database.GetPendingMigrationsAsync(Ct)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_migrations_match_the_model()
+    {
+        await using var db = App.CreateDbContext();
+
+        db.Database.HasPendingModelChanges().ShouldBeFalse(
+            "the model changed without a migration: add one for each provider (see README, Development)");
+    }
+
+    [Fact]
+    public async Task Migrating_a_current_database_changes_nothing()
+    {
+        var migrator = App.Services.GetRequiredService<DatabaseMigrator>();
+
+        var applied = await migrator.MigrateAsync(Ct);
+
+        applied.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task The_app_uses_the_configured_provider()
+    {
+        await using var db = App.CreateDbContext();
+
+        var expected = App.Provider switch
+        {
+            DatabaseProvider.Sqlite => typeof(SqliteRapportDb),
+            DatabaseProvider.Postgres => typeof(PostgresRapportDb),
+            _ => throw new ArgumentOutOfRangeException(nameof(App.Provider)),
+        };
+        db.ShouldBeOfType(expected);
+        (App.Provider == DatabaseProvider.Sqlite ? db.Database.IsSqlite() : db.Database.IsNpgsql()).ShouldBeTrue();
+    }
+}
+
+public sealed class MigrationTests_Sqlite(SqliteRapportFactory app) : MigrationTests(app), IClassFixture<SqliteRapportFactory>
+{
+    [Fact]
+    public async Task The_database_is_a_file_in_the_data_directory_in_WAL_mode()
+    {
+        await using var db = App.CreateDbContext();
+        var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+
+        Path.GetFullPath(file).ShouldBe(Path.Combine(app.DataDirectory, "rapport.db"));
+        File.Exists(file).ShouldBeTrue();
+        (await db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync(Ct)).ShouldBe(["wal"]);
+    }
+}
+
+public sealed class MigrationTests_Postgres(PostgresRapportFactory app) : MigrationTests(app), IClassFixture<PostgresRapportFactory>
+{
+    [Fact]
+    public async Task The_database_is_the_fixtures_own()
+    {
+        await using var db = App.CreateDbContext();
+
+        db.Database.GetDbConnection().Database.ShouldBe(app.DatabaseName);
+        (await db.Database.SqlQueryRaw<string>("SELECT current_database() AS \"Value\"").ToListAsync(Ct)).ShouldBe([app.DatabaseName]);
+    }
+}

@@ -1,0 +1,62 @@
+using Npgsql;
+using Rapport.Infrastructure;
+
+namespace Rapport.Tests.Infrastructure;
+
+/// <summary>The app on PostgreSQL, in a fresh database `rapport_test_…` on the server named by RAPPORT_TEST_POSTGRES,
+/// dropped afterwards. Without the variable, tests using it are skipped.</summary>
+public sealed class PostgresRapportFactory : RapportFactory
+{
+    public const string ServerVariable = "RAPPORT_TEST_POSTGRES";
+
+    private static readonly string? ServerConnectionString = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value ? value : null;
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
+
+    public string DatabaseName { get; } = $"rapport_test_{Guid.NewGuid():N}";
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override string? Unavailable => ServerConnectionString is null
+        ? $"PostgreSQL not configured: set {ServerVariable} to a server's connection string (./test.sh does)"
+        : null;
+
+    protected override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
+    {
+        ["ConnectionStrings:Rapport"] = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString,
+        // Attachments and keys still live in the data directory.
+        ["Data:Directory"] = _dataDirectory,
+    };
+
+    public override async ValueTask InitializeAsync()
+    {
+        if (ServerConnectionString is not null)
+        {
+            await ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\"");
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (ServerConnectionString is not null)
+        {
+            // FORCE ends connections still open in the app's pool.
+            await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)");
+        }
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task ExecuteOnServerAsync(string sql)
+    {
+        var admin = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false };
+        admin.Database ??= "postgres";
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

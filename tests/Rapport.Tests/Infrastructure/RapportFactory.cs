@@ -1,0 +1,117 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Setup;
+using Rapport.Infrastructure;
+
+namespace Rapport.Tests.Infrastructure;
+
+/// <summary>The whole app on a real, empty database of one provider, migrated at start-up, with a fake clock.
+/// Used as a class fixture: every test class gets its own database. See docs/decisions/0002-tests-on-both-databases.md.</summary>
+public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    /// <summary>Where the fake clock starts: a Monday morning, with a sub-second part that both databases keep.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, 123, 456, TimeSpan.Zero);
+
+    public const string AgentPassword = "test-password-1234";
+
+    /// <summary>The app's clock. Advance it to move time; it never moves by itself.</summary>
+    public FakeTimeProvider Time { get; } = new(Start);
+
+    public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>Why this provider cannot run here, or null when it can.</summary>
+    public abstract string? Unavailable { get; }
+
+    /// <summary>The current fake time as the UTC DateTime the entities take.</summary>
+    public DateTime Now => Time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Settings for the app's database, applied as host settings so that Program sees them while it registers services.</summary>
+    protected abstract IReadOnlyDictionary<string, string> DatabaseSettings { get; }
+
+    public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Marks the running test skipped when this provider is not configured.</summary>
+    public void SkipWhenUnavailable() => Assert.SkipWhen(Unavailable is not null, Unavailable ?? "");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        SkipWhenUnavailable();
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Provider.ToString());
+        builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in DatabaseSettings)
+        {
+            builder.UseSetting(key, value);
+        }
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Time);
+        });
+    }
+
+    /// <summary>A new context on the app's database; dispose it.</summary>
+    public RapportDb CreateDbContext() => Services.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContext();
+
+    /// <summary>An HttpClient that sends `Authorization: Bearer` with a new API token of this scope, made directly in the database.</summary>
+    public async Task<HttpClient> CreateTokenClientAsync(ApiTokenScope scope, Agent? actingFor = null, CancellationToken ct = default)
+    {
+        var (_, plainText) = await CreateTokenAsync(scope, actingFor, ct);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", plainText);
+        return client;
+    }
+
+    /// <summary>Saves a new API token and returns it with its plain text.</summary>
+    public async Task<(ApiToken Token, string PlainText)> CreateTokenAsync(ApiTokenScope scope, Agent? actingFor = null, CancellationToken ct = default)
+    {
+        var created = ApiToken.Create($"test {Guid.NewGuid():N}", scope, actingFor?.Id, Now);
+        await using var db = CreateDbContext();
+        db.ApiTokens.Add(created.Token);
+        await db.SaveChangesAsync(ct);
+        return created;
+    }
+
+    /// <summary>Creates an active agent with a unique address, the password <see cref="AgentPassword"/> and one role
+    /// from <see cref="AgentRoles"/>. Creates the roles first if setup has not.</summary>
+    public async Task<Agent> CreateAgentAsync(string role, CancellationToken ct = default)
+    {
+        if (!AgentRoles.All.Contains(role))
+        {
+            throw new ArgumentException($"'{role}' is not one of {string.Join(", ", AgentRoles.All)}.", nameof(role));
+        }
+        await using var scope = Services.CreateAsyncScope();
+        await CompleteSetup.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole<int>>>());
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
+        var email = $"agent+{Guid.NewGuid():N}@example.com";
+        var agent = new Agent
+        {
+            UserName = email,
+            Email = email,
+            EmailConfirmed = true,
+            DisplayName = $"Test {role} {email[6..14]}",
+            CreatedAt = Now,
+        };
+        Succeeded(await users.CreateAsync(agent, AgentPassword));
+        Succeeded(await users.AddToRoleAsync(agent, role));
+        ct.ThrowIfCancellationRequested();
+        return agent;
+    }
+
+    private static void Succeeded(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException("Identity refused: " + string.Join("; ", result.Errors.Select(e => e.Description)));
+        }
+    }
+}

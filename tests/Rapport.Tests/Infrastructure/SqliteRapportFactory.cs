@@ -1,0 +1,30 @@
+using Microsoft.Data.Sqlite;
+using Rapport.Infrastructure;
+
+namespace Rapport.Tests.Infrastructure;
+
+/// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards.</summary>
+public sealed class SqliteRapportFactory : RapportFactory
+{
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
+
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public override string? Unavailable => null;
+
+    protected override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
+    {
+        ["Data:Directory"] = DataDirectory,
+    };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        // Pooled connections keep the file open, which stops the delete on Windows.
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+    }
+}
