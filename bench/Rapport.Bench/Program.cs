@@ -1,0 +1,43 @@
+using Rapport.Bench;
+using Rapport.Bench.Generate;
+using Rapport.Bench.Measure;
+
+const string usage =
+    $"""
+    Rapport.Bench: data generator and load measurements for Rapport.
+
+    {GenerateCommand.Usage}
+
+    {ListCommand.Usage}
+
+    {CreateCommand.Usage}
+    """;
+
+if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+{
+    Console.WriteLine(usage);
+    return 0;
+}
+try
+{
+    var options = new Options(args.Skip(1));
+    return args[0] switch
+    {
+        "generate" => GenerateCommand.Run(options),
+        "list" => await ListCommand.RunAsync(options),
+        "create" => await CreateCommand.RunAsync(options),
+        _ => throw new UsageException($"Unknown command '{args[0]}'."),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine();
+    Console.Error.WriteLine(usage);
+    return 2;
+}
+catch (SchemaMismatchException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}

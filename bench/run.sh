@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Rapport benchmark: for each provider and size, builds a fresh database, bulk-loads it with the generator, starts
+# the app and measures ticket-list latency, API ticket creation (1 and 8 clients) and the app's memory.
+# Prints a table at the end and writes it to bench/results/<run>/summary.tsv. Stops everything it started.
+#
+#   bench/run.sh                          # SQLite and PostgreSQL at 10k and 1M tickets
+#   bench/run.sh --quick                  # smoke run: 2,000 tickets, short phases
+#   bench/run.sh --sizes 10000 --providers sqlite --duration 20
+#
+# Options:
+#   --sizes N[,N...]        ticket counts (default 10000,1000000)
+#   --providers LIST        sqlite,postgres (default both; postgres is skipped if no server can be had)
+#   --pg "<conn string>"    use this PostgreSQL server (its user must be able to CREATE DATABASE) instead of a
+#                           throwaway cluster
+#   --duration S            seconds per measured create run (default 10); --warmup S before each (default 3)
+#   --list-requests N       sequential list requests per page measured (default 2000)
+#   --list-warmup S         seconds of list requests before measuring (default 8; the JIT needs a few seconds)
+#   --deep-page P           which page is "deep" (default: size/100, at most 4000)
+#   --rounds N              measure list and creates N times on the same database, report medians (default 3)
+#   --idle S                seconds to wait before reading idle memory (default 10)
+#   --seed S                generator seed (default 1)
+#   --port P                port for the app (default 5180)
+#   --keep                  keep databases and logs (the 1M SQLite file is about 1.3 GB)
+#   --quick                 --sizes 2000 --rounds 1 --duration 3 --warmup 1 --list-requests 200 --list-warmup 2 --idle 2
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
+cd "$REPO_DIR"
+
+SIZES="10000,1000000"
+PROVIDERS="sqlite,postgres"
+PG_CS=""
+DURATION=10
+WARMUP=3
+LIST_REQUESTS=2000
+LIST_WARMUP=8
+DEEP_PAGE=""
+IDLE=10
+ROUNDS=3
+SEED=1
+PORT=5180
+KEEP=0
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --sizes) SIZES="$2"; shift 2 ;;
+    --providers) PROVIDERS="$2"; shift 2 ;;
+    --pg) PG_CS="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
+    --list-requests) LIST_REQUESTS="$2"; shift 2 ;;
+    --list-warmup) LIST_WARMUP="$2"; shift 2 ;;
+    --deep-page) DEEP_PAGE="$2"; shift 2 ;;
+    --idle) IDLE="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --seed) SEED="$2"; shift 2 ;;
+    --port) PORT="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --quick) SIZES="2000"; ROUNDS=1; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
+RESULTS="$BENCH_DIR/results/run-$RUN_ID"
+mkdir -p "$RESULTS"
+SUMMARY="$RESULTS/summary.tsv"
+ROUNDS_TSV="$RESULTS/rounds.tsv"
+CLK_TCK=$(getconf CLK_TCK)
+APP_PID=""
+PG_DIR=""
+PG_BIN=""
+PG_STARTED=0
+
+log() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
+
+cleanup() {
+  if [[ -n "$APP_PID" ]] && kill -0 "$APP_PID" 2>/dev/null; then
+    kill "$APP_PID" 2>/dev/null || true
+    wait "$APP_PID" 2>/dev/null || true
+  fi
+  if [[ $PG_STARTED -eq 1 ]]; then
+    log "stopping the throwaway PostgreSQL cluster"
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+  if [[ -n "$PG_DIR" && -d "$PG_DIR" ]]; then
+    rm -rf "$PG_DIR"
+  fi
+  if [[ $KEEP -eq 0 ]]; then
+    find "$RESULTS" -name 'rapport.db*' -delete 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Runs a command as the postgres user when we are root (initdb and pg_ctl refuse to run as root).
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then
+    local quoted
+    printf -v quoted '%q ' "$@"
+    su postgres -s /bin/bash -c "$quoted"
+  else
+    "$@"
+  fi
+}
+
+machine_info() {
+  local cpu mem
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+  mem=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
+  echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "commit: $(git -C "$REPO_DIR" rev-parse --short HEAD)$(git -C "$REPO_DIR" diff --quiet HEAD -- src bench/Rapport.Bench || echo '+local changes')"
+  echo "machine: $(nproc) cores, $cpu, $mem RAM, $(uname -sr)"
+  echo "dotnet: $(dotnet --version); wrk: $(command -v wrk >/dev/null && echo yes || echo 'no (C# client)')"
+}
+
+build() {
+  log "publishing the app (Release) and building the bench tool"
+  dotnet publish src/Rapport -c Release -o "$BENCH_DIR/results/app" --nologo -v quiet >"$RESULTS/build.log" 2>&1 \
+    || { cat "$RESULTS/build.log" >&2; exit 1; }
+  dotnet build bench/Rapport.Bench -c Release -o "$BENCH_DIR/results/tool" --nologo -v quiet >>"$RESULTS/build.log" 2>&1 \
+    || { cat "$RESULTS/build.log" >&2; exit 1; }
+}
+
+APP_DLL="$BENCH_DIR/results/app/Rapport.dll"
+TOOL=(dotnet "$BENCH_DIR/results/tool/Rapport.Bench.dll")
+
+start_postgres() {
+  if [[ -n "$PG_CS" ]]; then
+    return 0
+  fi
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+  if [[ -z "$PG_BIN" || ! -x "$PG_BIN/initdb" ]]; then
+    log "no PostgreSQL binaries found and no --pg given: skipping PostgreSQL"
+    return 1
+  fi
+  if [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+    log "running as root but there is no postgres user: skipping PostgreSQL"
+    return 1
+  fi
+  PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rapport-bench-pg.XXXXXX")"
+  chmod 755 "$PG_DIR"
+  [[ $(id -u) -eq 0 ]] && chown postgres "$PG_DIR"
+  local pg_port=$((PORT + 1000))
+  log "starting a throwaway PostgreSQL cluster on 127.0.0.1:$pg_port ($PG_BIN)"
+  as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$RESULTS/initdb.log" 2>&1
+  # Server defaults otherwise (fsync and synchronous_commit on), so creates are durable as on SQLite.
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+    -o "-p $pg_port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
+  PG_STARTED=1
+  PG_CS="Host=127.0.0.1;Port=$pg_port;Username=postgres"
+}
+
+# Sets APP_ENV (an array of VAR=value) for the given provider and data directory.
+app_env() {
+  local provider="$1" dir="$2" db="$3"
+  APP_ENV=("Data__Directory=$dir" "Logging__LogLevel__Default=Warning" "Logging__Console__FormatterName=simple")
+  if [[ "$provider" == sqlite ]]; then
+    APP_ENV+=("Database__Provider=Sqlite" "ConnectionStrings__Rapport=Data Source=$dir/rapport.db")
+  else
+    APP_ENV+=("Database__Provider=Postgres" "ConnectionStrings__Rapport=$PG_CS;Database=$db")
+  fi
+}
+
+rss_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
+
+field() { # field NAME LINE -> value of NAME=value in LINE
+  sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1
+}
+
+cpu_ticks() { # app CPU time (user+system) in clock ticks
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+machine_busy() { # "busy total" jiffies over all cores
+  awk '/^cpu / {busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6}' /proc/stat
+}
+
+measure_creates() { # measure_creates CONNECTIONS THREADS TOKEN TAG -> "rate p50 p99 app_cpu_ms_per_create machine_busy_pct"
+  local connections="$1" threads="$2" token="$3" tag="$4" out rate p50 p99
+  local run_id="$tag-$RANDOM"
+  if command -v wrk >/dev/null; then
+    wrk -t"$threads" -c"$connections" -d"${WARMUP}s" -s "$BENCH_DIR/wrk/create-ticket.lua" "$URL" -- "$token" "w$run_id" >/dev/null 2>>"$RESULTS/wrk.err"
+  fi
+  local cpu0 busy0 total0 cpu1 busy1 total1
+  cpu0=$(cpu_ticks "$APP_PID"); read -r busy0 total0 < <(machine_busy)
+  if command -v wrk >/dev/null; then
+    out=$(wrk -t"$threads" -c"$connections" -d"${DURATION}s" --latency -s "$BENCH_DIR/wrk/create-ticket.lua" "$URL" -- "$token" "m$run_id" 2>>"$RESULTS/wrk.err" | tee -a "$RESULTS/wrk.log" | grep '^created=')
+    if [[ "$(field other "$out")" != 0 ]]; then
+      log "warning: $(field other "$out") create requests did not return 201 (see $RESULTS/wrk.err)"
+    fi
+    rate=$(field created_per_second "$out"); p50=$(field p50_ms "$out"); p99=$(field p99_ms "$out")
+    local created; created=$(field created "$out")
+  else
+    out=$("${TOOL[@]}" create --url "$URL" --token "$token" --clients "$connections" --duration "$DURATION" --warmup "$WARMUP" | tee -a "$RESULTS/create.log")
+    rate=$(field per_second "$out"); p50=$(field p50_ms "$out"); p99=$(field p99_ms "$out")
+    local created; created=$(field created "$out")
+  fi
+  cpu1=$(cpu_ticks "$APP_PID"); read -r busy1 total1 < <(machine_busy)
+  local per_create busy_pct
+  per_create=$(awk -v c="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$created" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / hz / n : 0)}')
+  busy_pct=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" 'BEGIN {printf "%.0f", (t > 0 ? 100 * b / t : 0)}')
+  echo "$rate $p50 $p99 $per_create $busy_pct"
+}
+
+median() { # median of the arguments (numbers)
+  printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+
+run_one() { # run_one PROVIDER SIZE
+  local provider="$1" size="$2"
+  local dir="$RESULTS/$provider-$size" db="rapport_bench_$size"
+  mkdir -p "$dir"
+  log "== $provider, $size tickets"
+  if [[ "$provider" == postgres ]]; then
+    PGCONNECT_TIMEOUT=5 PGOPTIONS="-c client_min_messages=warning" psql "$(pg_uri postgres)" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+  fi
+  app_env "$provider" "$dir" "$db"
+  env "${APP_ENV[@]}" dotnet "$APP_DLL" migrate >"$dir/admin.log" 2>&1
+  env "${APP_ENV[@]}" dotnet "$APP_DLL" setup --email owner@bench.example --password bench-password-1 \
+    --business "Bench Desk" --time-zone Europe/Berlin >>"$dir/admin.log" 2>&1
+  local token
+  token=$(env "${APP_ENV[@]}" dotnet "$APP_DLL" token create --name bench --scope write 2>>"$dir/admin.log" | tail -1)
+  [[ "$token" == rpt_* ]] || { log "could not create an API token (see $dir/admin.log)"; return 1; }
+
+  local cs
+  if [[ "$provider" == sqlite ]]; then cs="Data Source=$dir/rapport.db"; else cs="$PG_CS;Database=$db"; fi
+  local gen
+  gen=$("${TOOL[@]}" generate --provider "$provider" --connection "$cs" --tickets "$size" --seed "$SEED" 2>"$dir/generate.log" | tee -a "$dir/generate.log" | grep '^rows=')
+  log "generated: $(field rows "$gen") rows in $(field total_seconds "$gen") s ($(field rows_per_second "$gen") rows/s while writing)"
+  local db_size=""
+  if [[ "$provider" == sqlite ]]; then
+    db_size=$(du -m "$dir/rapport.db" | cut -f1)
+  else
+    db_size=$(psql "$(pg_uri "$db")" -Atc "SELECT pg_database_size(current_database()) / 1048576")
+  fi
+
+  URL="http://127.0.0.1:$PORT"
+  env "${APP_ENV[@]}" dotnet "$APP_DLL" --urls "$URL" >"$dir/app.log" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 1 150); do
+    curl -sf "$URL/health/live" >/dev/null 2>&1 && break
+    kill -0 "$APP_PID" 2>/dev/null || { log "the app exited (see $dir/app.log)"; APP_PID=""; return 1; }
+    sleep 0.2
+  done
+  curl -sf -H "Authorization: Bearer $token" "$URL/api/v1/tickets?limit=1" >/dev/null
+  sleep 1
+  local rss_start
+  rss_start=$(rss_kb "$APP_PID" VmRSS)
+
+  local deep="${DEEP_PAGE:-$(( size / 100 < 4000 ? size / 100 : 4000 ))}"
+  [[ "$deep" -lt 2 ]] && deep=2
+  local round list first deep_line c1 c8
+  local -a l1_50=() l1_99=() d_50=() d_99=() c1_r=() c1_50=() c1_99=() c1_cpu=() c8_r=() c8_50=() c8_99=() c8_cpu=() c8_busy=()
+  local deep_reached=""
+  for round in $(seq 1 "$ROUNDS"); do
+    list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --warmup "$LIST_WARMUP" --deep-page "$deep" | tee -a "$dir/list.log")
+    first=$(grep '^list page=1 ' <<<"$list")
+    deep_line=$(grep '^list page=' <<<"$list" | grep -v '^list page=1 ' || true)
+    deep_reached=$(field page "$deep_line")
+    l1_50+=("$(field p50_ms "$first")"); l1_99+=("$(field p99_ms "$first")")
+    d_50+=("$(field p50_ms "$deep_line")"); d_99+=("$(field p99_ms "$deep_line")")
+    c1=$(measure_creates 1 1 "$token" "$provider-$size-$round")
+    c8=$(measure_creates 8 2 "$token" "$provider-$size-$round")
+    read -r a b c d _ <<<"$c1"; c1_r+=("$a"); c1_50+=("$b"); c1_99+=("$c"); c1_cpu+=("$d")
+    read -r a b c d e <<<"$c8"; c8_r+=("$a"); c8_50+=("$b"); c8_99+=("$c"); c8_cpu+=("$d"); c8_busy+=("$e")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$provider" "$size" "$round" \
+      "${l1_50[-1]}" "${l1_99[-1]}" "$deep_reached" "${d_50[-1]}" "${d_99[-1]}" \
+      "${c1_r[-1]}" "${c1_50[-1]}" "${c1_99[-1]}" "${c1_cpu[-1]}" "${c8_r[-1]}" "${c8_50[-1]}" "${c8_99[-1]}" "${c8_cpu[-1]}" "${c8_busy[-1]}" >>"$ROUNDS_TSV"
+    log "round $round: list p50 first $(field p50_ms "$first") ms, page $deep_reached $(field p50_ms "$deep_line") ms;" \
+      "creates/s 1 client ${c1_r[-1]} (p99 ${c1_99[-1]} ms), 8 clients ${c8_r[-1]} (p99 ${c8_99[-1]} ms, machine ${c8_busy[-1]}% busy)"
+  done
+
+  sleep "$IDLE"
+  local rss_idle hwm
+  rss_idle=$(rss_kb "$APP_PID" VmRSS)
+  hwm=$(rss_kb "$APP_PID" VmHWM)
+  kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
+
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    "$provider" "$size" "$(field total_seconds "$gen")" "$(field rows_per_second "$gen")" "$db_size" \
+    "$(median "${l1_50[@]}")" "$(median "${l1_99[@]}")" "$deep_reached" "$(median "${d_50[@]}")" "$(median "${d_99[@]}")" \
+    "$(median "${c1_r[@]}")" "$(median "${c1_50[@]}")" "$(median "${c1_99[@]}")" \
+    "$(median "${c8_r[@]}")" "$(median "${c8_50[@]}")" "$(median "${c8_99[@]}")" "$(median "${c8_cpu[@]}")" "$(median "${c8_busy[@]}")" \
+    "$((rss_start / 1024))" "$((rss_idle / 1024))" "$((hwm / 1024))" >>"$SUMMARY"
+}
+
+pg_uri() { # libpq URI for psql from the Npgsql-style PG_CS
+  local host port user
+  host=$(sed -n 's/.*Host=\([^;]*\).*/\1/p' <<<"$PG_CS")
+  port=$(sed -n 's/.*Port=\([^;]*\).*/\1/p' <<<"$PG_CS")
+  user=$(sed -n 's/.*Username=\([^;]*\).*/\1/p' <<<"$PG_CS")
+  local password
+  password=$(sed -n 's/.*Password=\([^;]*\).*/\1/p' <<<"$PG_CS")
+  echo "postgresql://${user:-postgres}${password:+:$password}@${host:-127.0.0.1}:${port:-5432}/$1"
+}
+
+machine_info | tee "$RESULTS/machine.txt" >&2
+build
+printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
+printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\n' >"$ROUNDS_TSV"
+
+IFS=',' read -r -a size_list <<<"$SIZES"
+IFS=',' read -r -a provider_list <<<"$PROVIDERS"
+for provider in "${provider_list[@]}"; do
+  if [[ "$provider" == postgres ]]; then
+    start_postgres || continue
+  fi
+  for size in "${size_list[@]}"; do
+    run_one "$provider" "$size" || log "$provider at $size tickets failed; continuing"
+  done
+done
+
+echo
+cat "$RESULTS/machine.txt"
+echo "medians of $ROUNDS rounds; times in ms, memory in MB (resident); creates per second count 201 responses only;"
+echo "c8_cpu_ms = app CPU time per create with 8 clients; c8_busy_pct = whole machine CPU busy meanwhile (wrk included)"
+column -t -s $'\t' "$SUMMARY"
+echo
+echo "results: ${RESULTS#"$REPO_DIR/"}"
