@@ -18,12 +18,12 @@ fi
 
 # Debian packages the tests need. To add one, append it here and define need_<package> (dashes as
 # underscores), which succeeds when the package's programs are present, e.g.
-#   need_chromium() { command -v chromium; }
 #   need_dovecot_imapd() { [[ -x /usr/sbin/dovecot ]]; }
 #   need_postfix() { [[ -x /usr/sbin/postfix ]]; }
-PACKAGES=(postgresql)
+PACKAGES=(postgresql chromium)
 
 need_postgresql() { postgres_bin_dir; }
+need_chromium() { command -v chromium; }
 
 # The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else initdb on the PATH.
 postgres_bin_dir() {
@@ -161,6 +161,9 @@ as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null ||
     { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start."; }
 export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+# The browser tests (tests/Rapport.BrowserTests) drive this Chromium through Playwright.
+RAPPORT_TEST_CHROMIUM=$(command -v chromium) || die "Chromium is missing: install the chromium package."
+export RAPPORT_TEST_CHROMIUM
 
 test_log="$WORK_DIR/test.log"
 # The run gets its own process group (setsid) so that a hung run can be stopped with everything it started.

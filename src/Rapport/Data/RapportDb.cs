@@ -6,6 +6,8 @@ using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.Portal;
+using Rapport.Features.SavedReplies;
 using Rapport.Features.Settings;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
@@ -27,6 +29,8 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BusinessProfile> BusinessProfiles => Set<BusinessProfile>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<SavedReply> SavedReplies => Set<SavedReply>();
+    public DbSet<PortalLink> PortalLinks => Set<PortalLink>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

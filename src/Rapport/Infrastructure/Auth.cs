@@ -15,6 +15,8 @@ public static class RapportClaims
     public const string TokenId = "rapport:token_id";
     public const string Scope = "rapport:scope";
     public const string ActingForAgentId = "rapport:acting_for";
+    /// <summary>An agent's name as colleagues and customers see it, in the sign-in cookie.</summary>
+    public const string DisplayName = "rapport:display_name";
     public const string ReadScope = "read";
     public const string WriteScope = "write";
 }
@@ -77,6 +79,7 @@ public static class AuthSetup
             .AddRoles<IdentityRole<int>>()
             .AddEntityFrameworkStores<RapportDb>()
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<AgentClaimsFactory>()
             .AddDefaultTokenProviders();
 
         builder.Services.AddAuthorizationBuilder()
@@ -113,4 +116,16 @@ public static class AuthSetup
 
     private static int? IntClaim(ClaimsPrincipal user, string type) =>
         int.TryParse(user.FindFirstValue(type), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}
+
+/// <summary>Puts the agent's display name into the sign-in cookie, so pages can greet without a query.</summary>
+internal sealed class AgentClaimsFactory(UserManager<Agent> users, RoleManager<IdentityRole<int>> roles, Microsoft.Extensions.Options.IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<Agent, IdentityRole<int>>(users, roles, options)
+{
+    protected override async Task<System.Security.Claims.ClaimsIdentity> GenerateClaimsAsync(Agent user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new System.Security.Claims.Claim(RapportClaims.DisplayName, user.DisplayName));
+        return identity;
+    }
 }

@@ -18,7 +18,8 @@ public static class ListTickets
         long? CustomerId = null,
         string? Tag = null,
         DateTime? UpdatedSince = null,
-        string? Search = null);
+        string? Search = null,
+        IReadOnlyCollection<long>? Ids = null);
 
     public static IQueryable<Ticket> Apply(RapportDb db, Filter filter)
     {
@@ -52,6 +53,11 @@ public static class ListTickets
         if (filter.UpdatedSince is { } since)
         {
             query = query.Where(t => t.UpdatedAt >= since);
+        }
+        if (filter.Ids is { } ids)
+        {
+            var list = ids.ToList();
+            query = query.Where(t => list.Contains(t.Id));
         }
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {

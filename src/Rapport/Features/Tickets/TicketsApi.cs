@@ -16,6 +16,8 @@ public static class TicketsApi
     public static IHostApplicationBuilder AddTickets(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MessageContent>();
+        builder.Services.AddSingleton<TicketChanges>();
+        builder.Services.AddSingleton<TicketPresence>();
         builder.Services.AddSingleton<CreateTicket>();
         builder.Services.AddSingleton<UpdateTicket>();
         builder.Services.AddSingleton<AddTicketMessage>();

@@ -1,0 +1,51 @@
+// Keyboard shortcuts and small DOM helpers for the agent workspace (interactive pages only).
+const keys = new Set(['j', 'k', 'x', 'r', 'n', 'a', '/', '?', 'Enter', 'Escape']);
+
+export function bindShortcuts(dotnet) {
+    const handler = event => {
+        if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || !keys.has(event.key)) {
+            return;
+        }
+        const target = event.target;
+        const typing = target instanceof Element && target.closest('input, textarea, select, [contenteditable=true]');
+        if (typing) {
+            if (event.key === 'Escape') {
+                target.blur();
+            }
+            return;
+        }
+        // Enter on a link or button keeps its own meaning.
+        if (event.key === 'Enter' && target instanceof Element && target.closest('a, button')) {
+            return;
+        }
+        event.preventDefault();
+        dotnet.invokeMethodAsync('OnShortcut', event.key);
+    };
+    document.addEventListener('keydown', handler);
+    return { dispose: () => document.removeEventListener('keydown', handler) };
+}
+
+export function focus(selector) {
+    const element = document.querySelector(selector);
+    if (element) {
+        element.focus();
+        element.scrollIntoView({ block: 'nearest' });
+    }
+}
+
+// Sandboxed message frames (no scripts run in them) get the height of their content.
+export function fitFrames() {
+    for (const frame of document.querySelectorAll('iframe.message-html')) {
+        const fit = () => {
+            const doc = frame.contentDocument;
+            if (doc && doc.documentElement) {
+                frame.style.height = (doc.documentElement.scrollHeight + 4) + 'px';
+            }
+        };
+        if (!frame.dataset.fitted) {
+            frame.dataset.fitted = '1';
+            frame.addEventListener('load', fit);
+        }
+        fit();
+    }
+}
