@@ -20,10 +20,11 @@ fi
 # underscores), which succeeds when the package's programs are present, e.g.
 #   need_dovecot_imapd() { [[ -x /usr/sbin/dovecot ]]; }
 #   need_postfix() { [[ -x /usr/sbin/postfix ]]; }
-PACKAGES=(postgresql chromium)
+PACKAGES=(postgresql chromium npm)
 
 need_postgresql() { postgres_bin_dir; }
 need_chromium() { command -v chromium; }
+need_npm() { command -v npm; }
 
 # The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else initdb on the PATH.
 postgres_bin_dir() {
@@ -138,6 +139,8 @@ trap 'exit 143' TERM
 # --- Build once
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 run_check "Restore (locked)" dotnet restore Rapport.slnx --locked-mode
+# axe-core, which the browser tests load into pages to check accessibility (versions pinned in package-lock.json).
+run_check "Browser test tools (npm ci)" npm ci --prefix tests/Rapport.BrowserTests --no-audit --no-fund --loglevel=error
 ((failed)) || run_check "Restore tools (dotnet-ef)" dotnet tool restore
 ((failed)) || run_check "Build ($CONFIGURATION)" dotnet build Rapport.slnx --configuration "$CONFIGURATION" --no-restore
 if ((failed)); then

@@ -3,6 +3,13 @@ const keys = new Set(['j', 'k', 'x', 'r', 'n', 'a', '/', '?', 'Enter', 'Escape']
 
 export function bindShortcuts(dotnet) {
     const handler = event => {
+        // Ctrl+Enter (Cmd+Enter) in the composer sends.
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && event.target instanceof Element && event.target.id === 'draft') {
+            event.preventDefault();
+            event.target.dispatchEvent(new Event('change', { bubbles: true }));
+            dotnet.invokeMethodAsync('OnShortcut', 'send');
+            return;
+        }
         if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || !keys.has(event.key)) {
             return;
         }
