@@ -34,6 +34,9 @@ public abstract class BrowserApp(RapportFactory factory) : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
 
+    /// <summary>Waits until an interactive workspace page is live (its circuit connected and shortcuts bound).</summary>
+    public static Task WaitForLiveAsync(IPage page) => page.Locator("html[data-shortcuts=on]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+
     /// <summary>Skips the running test, visibly, when there is no browser or no database for it.</summary>
     public void SkipWhenUnavailable()
     {

@@ -29,7 +29,14 @@ export function bindShortcuts(dotnet) {
         dotnet.invokeMethodAsync('OnShortcut', event.key);
     };
     document.addEventListener('keydown', handler);
-    return { dispose: () => document.removeEventListener('keydown', handler) };
+    // Tells people (and tests) that the page is live: shortcuts work from here on.
+    document.documentElement.dataset.shortcuts = 'on';
+    return {
+        dispose: () => {
+            document.removeEventListener('keydown', handler);
+            delete document.documentElement.dataset.shortcuts;
+        },
+    };
 }
 
 export function focus(selector) {

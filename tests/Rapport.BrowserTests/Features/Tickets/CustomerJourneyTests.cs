@@ -22,6 +22,7 @@ public abstract partial class CustomerJourneyTests(BrowserApp app, Chromium chro
         await BrowserApp.SignInAsync(inbox, agent);
         await inbox.GotoAsync("/");
         await Assertions.Expect(inbox.GetByRole(AriaRole.Heading, new() { Name = "All open" })).ToBeVisibleAsync();
+        await BrowserApp.WaitForLiveAsync(inbox);
 
         // The customer writes through the public form, in another browser.
         var subject = $"Where is my parcel {Guid.NewGuid():N}"[..30];
@@ -42,6 +43,7 @@ public abstract partial class CustomerJourneyTests(BrowserApp app, Chromium chro
         // The agent answers with the saved reply, its placeholders filled in.
         await row.GetByRole(AriaRole.Link).ClickAsync();
         await Assertions.Expect(inbox.GetByRole(AriaRole.Heading, new() { Name = subject })).ToBeVisibleAsync();
+        await BrowserApp.WaitForLiveAsync(inbox);
         await inbox.Locator("#saved-reply").SelectOptionAsync(new SelectOptionValue { Label = replyName });
         await Assertions.Expect(inbox.Locator("#draft")).ToHaveValueAsync(new Regex("^Hello Maya,"));
         await inbox.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();

@@ -40,6 +40,7 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
         await BrowserApp.SignInAsync(page, agent);
 
         await page.GotoAsync($"/tickets/{ticket.Id}");
+        await BrowserApp.WaitForLiveAsync(page);
         var frame = page.Locator("iframe.message-html").First;
         await Assertions.Expect(frame).ToBeVisibleAsync();
         (await frame.GetAttributeAsync("sandbox"))!.ShouldNotContain("allow-scripts");
