@@ -43,6 +43,7 @@ app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => a
 app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseTwoFactorRequirement();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -17,6 +17,8 @@ public static class RapportClaims
     public const string ActingForAgentId = "rapport:acting_for";
     /// <summary>An agent's name as colleagues and customers see it, in the sign-in cookie.</summary>
     public const string DisplayName = "rapport:display_name";
+    /// <summary>"true" when the agent signs in with a second factor.</summary>
+    public const string TwoFactor = "rapport:2fa";
     public const string ReadScope = "read";
     public const string WriteScope = "write";
 }
@@ -64,6 +66,12 @@ public static class AuthSetup
                 o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
             }));
 
+        // A deactivated agent, or one whose sign-ins were revoked, is signed out within a minute.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Invitation links (one-time: accepting one changes the security stamp) last three days.
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(3));
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AgentRevalidation>();
+        builder.Services.AddSingleton<ManageTeam>();
         builder.Services.AddIdentityCore<Agent>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -126,6 +134,7 @@ internal sealed class AgentClaimsFactory(UserManager<Agent> users, RoleManager<I
     {
         var identity = await base.GenerateClaimsAsync(user);
         identity.AddClaim(new System.Security.Claims.Claim(RapportClaims.DisplayName, user.DisplayName));
+        identity.AddClaim(new System.Security.Claims.Claim(RapportClaims.TwoFactor, user.TwoFactorEnabled ? "true" : "false"));
         return identity;
     }
 }

@@ -34,8 +34,9 @@ public abstract class BrowserApp(RapportFactory factory) : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
 
-    /// <summary>Waits until an interactive workspace page is live (its circuit connected and shortcuts bound).</summary>
-    public static Task WaitForLiveAsync(IPage page) => page.Locator("html[data-shortcuts=on]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+    /// <summary>Waits until an interactive workspace page is live (its circuit connected), and its keyboard shortcuts bound when it has some.</summary>
+    public static Task WaitForLiveAsync(IPage page, bool shortcuts = false) =>
+        page.Locator(shortcuts ? "html[data-live=on][data-shortcuts=on]" : "html[data-live=on]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
 
     /// <summary>Skips the running test, visibly, when there is no browser or no database for it.</summary>
     public void SkipWhenUnavailable()

@@ -63,3 +63,8 @@ export function fitFrames() {
         fit();
     }
 }
+
+// Marks the document once the workspace's live connection is up.
+export function markLive() {
+    document.documentElement.dataset.live = 'on';
+}

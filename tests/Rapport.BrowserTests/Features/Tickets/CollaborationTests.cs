@@ -66,7 +66,7 @@ public abstract class CollaborationTests(BrowserApp app, Chromium chromium) : Pa
         await BrowserApp.SignInAsync(page, agent);
         await page.GotoAsync("/");
         await Assertions.Expect(page.Locator($"li[data-ticket='{ticket.Number}']")).ToBeVisibleAsync();
-        await BrowserApp.WaitForLiveAsync(page);
+        await BrowserApp.WaitForLiveAsync(page, shortcuts: true);
 
         await page.Keyboard.PressAsync("?");
         await Assertions.Expect(page.GetByRole(AriaRole.Dialog, new() { Name = "Keyboard shortcuts" })).ToBeVisibleAsync();
@@ -78,7 +78,7 @@ public abstract class CollaborationTests(BrowserApp app, Chromium chromium) : Pa
         await Assertions.Expect(page.Locator($"li[data-ticket='{ticket.Number}']")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("current"));
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = subject })).ToBeVisibleAsync();
-        await BrowserApp.WaitForLiveAsync(page);
+        await BrowserApp.WaitForLiveAsync(page, shortcuts: true);
 
         await page.Keyboard.PressAsync("r");
         await Assertions.Expect(page.Locator("#draft")).ToBeFocusedAsync();
@@ -89,7 +89,7 @@ public abstract class CollaborationTests(BrowserApp app, Chromium chromium) : Pa
         await page.Keyboard.PressAsync("Escape");
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "All open" })).ToBeVisibleAsync();
-        await BrowserApp.WaitForLiveAsync(page);
+        await BrowserApp.WaitForLiveAsync(page, shortcuts: true);
         await page.Keyboard.PressAsync("/");
         await Assertions.Expect(page.Locator("#search")).ToBeFocusedAsync();
     }
