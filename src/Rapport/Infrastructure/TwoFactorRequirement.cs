@@ -39,10 +39,15 @@ public static class TwoFactorRequirement
         context.Response.Redirect("/account/two-factor?required=1");
     });
 
+    private const string CacheKey = "rapport:require-2fa";
+
+    /// <summary>Drops the cached setting, so that a change applies to the next request.</summary>
+    public static void Forget(IMemoryCache cache) => cache.Remove(CacheKey);
+
     private static async Task<bool> IsRequiredAsync(HttpContext context)
     {
         var cache = context.RequestServices.GetRequiredService<IMemoryCache>();
-        return await cache.GetOrCreateAsync("rapport:require-2fa", async entry =>
+        return await cache.GetOrCreateAsync(CacheKey, async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(10);
             var contexts = context.RequestServices.GetRequiredService<IDbContextFactory<RapportDb>>();
