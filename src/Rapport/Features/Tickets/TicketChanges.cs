@@ -5,12 +5,26 @@ public enum TicketChangeKind { Created, Updated, CustomerMessage, Reply, Note }
 public sealed record TicketChange(long TicketId, TicketChangeKind Kind, int? ByAgentId);
 
 /// <summary>Tells open screens that a ticket changed, so the inbox and ticket pages update without a reload.
-/// In-process: screens on this app instance hear every change made on it.</summary>
+/// Screens on this app instance hear every change made on it; with PostgreSQL, <see cref="TicketChangeRelay"/> also
+/// carries changes between app instances.</summary>
 public sealed class TicketChanges(ILogger<TicketChanges> logger)
 {
+    /// <summary>Every change, made here or on another instance.</summary>
     public event Action<TicketChange>? Changed;
 
+    /// <summary>Changes made on this instance only (what the relay sends to the others).</summary>
+    public event Action<TicketChange>? ChangedHere;
+
     public void Publish(TicketChange change)
+    {
+        ChangedHere?.Invoke(change);
+        Deliver(change);
+    }
+
+    /// <summary>A change another app instance made.</summary>
+    public void PublishFromElsewhere(TicketChange change) => Deliver(change);
+
+    private void Deliver(TicketChange change)
     {
         var handlers = Changed;
         if (handlers is null)
