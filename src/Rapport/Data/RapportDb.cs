@@ -31,6 +31,7 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<SavedReply> SavedReplies => Set<SavedReply>();
     public DbSet<PortalLink> PortalLinks => Set<PortalLink>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -581,6 +581,46 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Tickets.SavedView", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("AgentId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BaseView")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)");
+
+                    b.Property<string>("Search")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("SavedViews");
+                });
+
             modelBuilder.Entity("Rapport.Features.Tickets.Ticket", b =>
                 {
                     b.Property<long>("Id")
@@ -875,6 +915,15 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Navigation("AuthorAgent");
 
                     b.Navigation("AuthorCustomer");
+                });
+
+            modelBuilder.Entity("Rapport.Features.Tickets.SavedView", b =>
+                {
+                    b.HasOne("Rapport.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Ticket", b =>

@@ -552,6 +552,44 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("Messages");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Tickets.SavedView", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("AgentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BaseView")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Search")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AgentId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("SavedViews");
+                });
+
             modelBuilder.Entity("Rapport.Features.Tickets.Ticket", b =>
                 {
                     b.Property<long>("Id")
@@ -842,6 +880,15 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Navigation("AuthorAgent");
 
                     b.Navigation("AuthorCustomer");
+                });
+
+            modelBuilder.Entity("Rapport.Features.Tickets.SavedView", b =>
+                {
+                    b.HasOne("Rapport.Features.Agents.Agent", null)
+                        .WithMany()
+                        .HasForeignKey("AgentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Ticket", b =>
