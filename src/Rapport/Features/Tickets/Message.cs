@@ -27,11 +27,31 @@ public sealed class Message
     /// <summary>HTML as received, already sanitized; null when the message was plain text.</summary>
     public string? Html { get; private set; }
     public DateTime CreatedAt { get; private set; }
+    /// <summary>A customer's message: its sentiment, from -1 (angry) to +1 (happy), scored when it arrived.</summary>
+    public double? Sentiment { get; private set; }
+    /// <summary>A reply: the customer's questions the reply check found unanswered when the agent sent it anyway.</summary>
+    public string? UnansweredAtSend { get; private set; }
+
+    public const int UnansweredMaxLength = 4000;
 
     public IReadOnlyCollection<Attachment> Attachments => _attachments;
 
+    public bool IsComplaint => Sentiment <= ReplyCheck.Sentiment.ComplaintThreshold;
+
     public static Message FromCustomer(Customer customer, MessageBody body, DateTime now) =>
-        new() { Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id, Text = body.Text, Html = body.Html, CreatedAt = now };
+        new()
+        {
+            Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
+            Text = body.Text, Html = body.Html, CreatedAt = now,
+            Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
+        };
+
+    /// <summary>Records that this reply went out although the reply check listed these questions as unanswered.</summary>
+    public void RecordUnansweredAtSend(IEnumerable<string> questions)
+    {
+        var text = string.Join('\n', questions);
+        UnansweredAtSend = text.Length == 0 ? null : text.Length > UnansweredMaxLength ? text[..UnansweredMaxLength] : text;
+    }
 
     public static Message Reply(int? agentId, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Reply, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };
