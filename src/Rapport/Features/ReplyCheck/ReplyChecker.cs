@@ -31,7 +31,7 @@ public static partial class ReplyChecker
         var own = customerMessages.Select(Words.OwnText).Where(t => t.Length > 0).ToList();
         var asks = own.SelectMany(FindAsks).DistinctBy(a => a.Text, StringComparer.OrdinalIgnoreCase).ToList();
         var sentiment = own.Count == 0 ? 0 : own.Min(Sentiment.Shared.Score);
-        var complaint = sentiment <= Sentiment.ComplaintThreshold || own.Any(t => ComplaintPhrase().IsMatch(t));
+        var complaint = own.Any(IsComplaint);
 
         var coverage = asks.Select(a => Cover(a, draft)).ToList();
         var flags = new List<ReplyFlag>();
@@ -43,6 +43,11 @@ public static partial class ReplyChecker
         }
         return new ReplyCheckResult(coverage, flags, Math.Round(sentiment, 3), complaint);
     }
+
+    /// <summary>Whether a customer's message reads as a complaint: strongly negative, or telling of frustration
+    /// ("still waiting", "what's going on", "you told me…"), which a lexicon alone misses in polite-but-fed-up mail.</summary>
+    public static bool IsComplaint(string ownText) =>
+        Sentiment.Shared.Score(ownText) <= Sentiment.ComplaintThreshold || ComplaintPhrase().IsMatch(ownText) || Frustration().IsMatch(ownText);
 
     /// <summary>The questions and requests in a customer's own words (quoted history and signature already removed).</summary>
     public static IReadOnlyList<CustomerAsk> FindAsks(string ownText)
@@ -61,7 +66,7 @@ public static partial class ReplyChecker
             {
                 kind = AskKind.Question;
             }
-            else if (RequestPattern().IsMatch(lower))
+            else if (RequestPattern().IsMatch(lower) || ProblemReport().IsMatch(lower))
             {
                 kind = AskKind.Request;
             }
@@ -94,14 +99,20 @@ public static partial class ReplyChecker
         {
             return new AskCoverage(ask.Text, ask.Kind, true, "answered below the quoted question");
         }
+        // Words every message of a desk shares ("card", "account") tell nothing about which question an answer speaks to.
+        var strong = ask.Concepts.Where(c => !Words.Weak.Contains(c)).ToList();
+        if (strong.Count == 0)
+        {
+            strong = [.. ask.Concepts];
+        }
         var best = 0.0;
         var bestSentence = "";
         var shared = new List<string>();
         foreach (var sentence in Words.Sentences(Words.OwnText(draft)))
         {
             var concepts = Words.Concepts(sentence);
-            var overlap = ask.Concepts.Where(concepts.Contains).ToList();
-            var score = (double)overlap.Count / ask.Concepts.Count;
+            var overlap = strong.Where(concepts.Contains).ToList();
+            var score = (double)overlap.Count / strong.Count;
             if (score > best)
             {
                 best = score;
@@ -109,7 +120,7 @@ public static partial class ReplyChecker
                 shared = overlap;
             }
         }
-        var needed = ask.Concepts.Count switch { <= 2 => 0.5, <= 4 => 0.34, _ => 0.25 };
+        var needed = strong.Count switch { <= 3 => 0.01, <= 5 => 0.34, _ => 0.25 };
         if (best < needed || shared.Count == 0)
         {
             return new AskCoverage(ask.Text, ask.Kind, false,
@@ -122,7 +133,7 @@ public static partial class ReplyChecker
             "number" => AnyNumber().IsMatch(bestSentence),
             _ => true,
         };
-        if (!answerShape && best < 0.67)
+        if (!answerShape && (best < 0.67 || strong.Count < 3))
         {
             return new AskCoverage(ask.Text, ask.Kind, false, ask.Wants switch
             {
@@ -276,13 +287,17 @@ public static partial class ReplyChecker
     [GeneratedRegex(@"\b(please\s+\w+|pls\s+\w+|i\s+(?:would|'d)\s+like\b|i\s+need\b|i\s+want\b|i'm\s+(?:looking|trying)\b|i\s+am\s+(?:looking|trying)\b|let\s+me\s+know\b|i\s+(?:don't|do\s+not|can't|cannot)\s+(?:understand|see|find|figure)\b|kindly\s+\w+|send\s+me\b|tell\s+me\b|explain\b|i\s+(?:still\s+)?(?:haven't|have\s+not|didn't|did\s+not)\s+(?:received|got|gotten)\b|i\s+was\s+(?:charged|billed)\b|help\s+me\b|i\s+wish\s+to\b|i'd\s+appreciate\b|can\s+i\b|i\s+wonder\b|i'm\s+wondering\b|i\s+am\s+wondering\b)")]
     private static partial Regex RequestPattern();
 
+    /// <summary>A problem told as a statement is an implicit request to fix it ("My PIN has been blocked.").</summary>
+    [GeneratedRegex(@"\b(blocked|declined|lost|missing|stolen|stuck|failed|fails|error|wrong|broken|damaged|hacked|fraud|frozen|locked|twice|double|overcharged|refused|rejected|forgot|forgotten|(?:can't|cannot|couldn't|could not|unable to|won't|isn't|doesn't|didn't|hasn't|haven't|not)\s+(?:\w+\s+)?(?:work|working|arrive|arrived|remember|go through|going through|received|come|show|showing|complete|find|log|access|use)|someone\s+(?:else\s+)?(?:\w+\s+)?(?:is|may be|has been)?\s*using|showing (?:up )?(?:several|multiple|two) times|want(?:ed)? to know|need help|still waiting|still pending|pending|haven't got)\b")]
+    private static partial Regex ProblemReport();
+
     [GeneratedRegex(@"^(thanks|thank you|many thanks|cheers|hi|hello|dear|hope (you|all)|how are you|have a (nice|good|great)|best|kind regards|regards|sorry to bother)\b|^(ok|okay|great|perfect)\b[.!]?$")]
     private static partial Regex NotAnAsk();
 
     [GeneratedRegex(@"\b(when|what time|what date|what day|how long|how soon|by when|until when|which day|eta|arrive|deadline)\b")]
     private static partial Regex WantsDate();
 
-    [GeneratedRegex(@"\b(how much|what (?:is|'s) the (?:price|cost|fee|charge)|price|cost|fee|fees|charge for|quote)\b")]
+    [GeneratedRegex(@"\b(how much|what (?:is|'s|are) the (?:price|cost|fee|fees|charge|rate)s?|what does it cost|price of|cost of)\b")]
     private static partial Regex WantsAmount();
 
     [GeneratedRegex(@"\b(how many|what number|which number|tracking number|order number|reference number)\b")]
@@ -326,6 +341,9 @@ public static partial class ReplyChecker
 
     [GeneratedRegex(@"\b(by (today|tomorrow|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday|the end of|end of|\d)|within \d+|in \d+ (minutes?|hours?|days?)|tomorrow|today|this (afternoon|evening|week)|next (week|\w+day)|\d{1,2}[:.]\d{2}|\d{1,2}\s?(am|pm)|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|already (refunded|sent|fixed|credited|arranged)|have (refunded|sent|fixed|credited|arranged|booked|cancelled)|tracking number|reference)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NextStep();
+
+    [GeneratedRegex(@"(doesn't make (any )?sense|does not make (any )?sense|you (told|said|promised)|what's up with|what is up with|what's going on|what is going on|what's wrong|what is wrong|what is the (issue|problem)|what is taking|taking (so|too|a very|very) long|(very|so|too) long time|forever|taking a while|been waiting|waiting for (over|more than|weeks|days|months|ages)|it's been (a|\d+|over|more|weeks|days|hours)|(still|yet to) (not )?(haven't|havn't|have not|hasn't|waiting|no)|has yet to|supposed to be|really need|urgent|immediately|right now|\bhelp!|tried (and tried|again|many times|multiple times|several times)|kept (saying|getting|failing|declining)|many times|is waiting|again and again|no one|nobody|ignored)", RegexOptions.IgnoreCase)]
+    private static partial Regex Frustration();
 
     [GeneratedRegex(@"\b(unacceptable|disgusted|furious|outraged|ridiculous|worst|never again|complain|complaint|scam|rip-?off|fed up|sick of|angry|lawyer|chargeback|trading standards|terrible service|awful service)\b", RegexOptions.IgnoreCase)]
     private static partial Regex ComplaintPhrase();

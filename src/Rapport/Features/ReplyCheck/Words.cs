@@ -123,6 +123,13 @@ public static partial class Words
         stem.Length > 3 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z') ? stem[..^1]
         : stem.EndsWith('e') ? stem[..^1] : stem;
 
+    /// <summary>Concepts nearly every message of a help desk shares; they count only when nothing more specific was asked.</summary>
+    public static readonly HashSet<string> Weak = new(StringComparer.Ordinal)
+    {
+        "card", "account", "money", "bank", "app", "customer", "service", "company", "day", "week", "time", "hour",
+        "order", "want", "need",
+    };
+
     public static readonly HashSet<string> Stopwords = new(StringComparer.Ordinal)
     {
         "a", "an", "the", "and", "or", "but", "if", "then", "so", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as",
@@ -155,7 +162,7 @@ public static partial class Words
         ["refund", "reimburse", "reimbursement", "money back", "repay", "credit back"],
         ["charge", "bill", "fee", "cost", "price", "pay", "payment", "paid", "amount", "debit", "deduct", "quote"],
         ["invoice", "receipt", "statement"],
-        ["cancel", "cancellation", "terminate", "stop", "close"],
+        ["cancel", "cancellation", "terminate", "stop", "close", "discontinue", "delete", "remove", "shut"],
         ["login", "log in", "sign in", "signin", "password", "log", "locked", "access"],
         ["account", "profile"],
         ["card", "visa", "mastercard"],
@@ -169,16 +176,21 @@ public static partial class Words
         ["appointment", "book", "booking", "slot", "visit", "reservation"],
         ["fix", "repair", "resolve", "sort"],
         ["late", "delay", "delayed", "wait", "slow", "yet"],
-        ["top up", "topup", "top-up", "add money", "load"],
+        ["top up", "topup", "top-up", "add money", "load", "top-off", "top-offs", "add funds", "fund", "funds"],
         ["atm", "cash", "withdraw", "withdrawal"],
-        ["verify", "verification", "identity", "id", "prove"],
+        ["verify", "verification", "identity", "id", "prove", "document", "documents", "passport", "licence", "license"],
         ["address", "street", "postcode", "zip"],
         ["discount", "coupon", "voucher", "promo", "code"],
         ["warranty", "guarantee"],
         ["return", "send back"],
         ["subscription", "plan", "membership", "renewal", "renew"],
-        ["exchange rate", "rate", "conversion", "convert", "currency"],
-        ["pin", "passcode"],
+        ["exchange rate", "rate", "conversion", "convert", "currency", "currencies", "foreign"],
+        ["pin", "pins"],
+        ["passcode", "passcodes"],
+        ["activate", "activation", "enable"],
+        ["lost", "lose", "missing", "misplace", "misplaced"],
+        ["fraud", "compromise", "compromised", "stolen", "steal", "hack", "hacked", "someone else"],
+        ["limit", "limits", "maximum", "max", "cap"],
         ["app", "application", "website", "site", "online"],
     ];
 

@@ -36,7 +36,8 @@ public sealed class Message
 
     public IReadOnlyCollection<Attachment> Attachments => _attachments;
 
-    public bool IsComplaint => Sentiment <= ReplyCheck.Sentiment.ComplaintThreshold;
+    /// <summary>A customer's message that reads as a complaint (see <see cref="ReplyCheck.ReplyChecker.IsComplaint"/>), decided on arrival.</summary>
+    public bool IsComplaint { get; private set; }
 
     public static Message FromCustomer(Customer customer, MessageBody body, DateTime now) =>
         new()
@@ -44,6 +45,7 @@ public sealed class Message
             Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
             Text = body.Text, Html = body.Html, CreatedAt = now,
             Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
+            IsComplaint = ReplyCheck.ReplyChecker.IsComplaint(ReplyCheck.Words.OwnText(body.Text)),
         };
 
     /// <summary>Records that this reply went out although the reply check listed these questions as unanswered.</summary>

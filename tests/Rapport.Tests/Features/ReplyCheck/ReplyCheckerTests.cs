@@ -54,7 +54,7 @@ public sealed class ReplyCheckerTests
     [Fact]
     public void Check_WhenAskedButNoDateGiven_IsNotCovered()
     {
-        var result = ReplyChecker.Check(["When will my order arrive?"], "Hi,\nYour order is on its way to you.\nThanks,\nDana");
+        var result = ReplyChecker.Check(["When will my order arrive?"], "Hi,\nYour order will arrive soon.\nThanks,\nDana");
 
         result.Questions.Single().Covered.ShouldBeFalse();
         result.Questions.Single().Why.ShouldContain("no date");
@@ -82,7 +82,7 @@ public sealed class ReplyCheckerTests
         var result = ReplyChecker.Check([ThreeAsks], saved, [saved]);
 
         var flag = result.Flags.Single(f => f.Kind == "form-letter");
-        flag.Message.ShouldContain("When will my order arrive?");
+        flag.Message.ShouldContain("please refund the second payment");
     }
 
     [Fact]

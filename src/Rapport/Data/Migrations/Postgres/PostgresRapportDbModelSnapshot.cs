@@ -558,6 +558,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<string>("Html")
                         .HasColumnType("text");
 
+                    b.Property<bool>("IsComplaint")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -529,6 +529,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("Html")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsComplaint")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
