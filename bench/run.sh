@@ -228,7 +228,11 @@ run_one() { # run_one PROVIDER SIZE
   local cs
   if [[ "$provider" == sqlite ]]; then cs="Data Source=$dir/rapport.db"; else cs="$PG_CS;Database=$db"; fi
   local gen
-  gen=$("${TOOL[@]}" generate --provider "$provider" --connection "$cs" --tickets "$size" --seed "$SEED" 2>"$dir/generate.log" | tee -a "$dir/generate.log" | grep '^rows=')
+  if ! gen=$("${TOOL[@]}" generate --provider "$provider" --connection "$cs" --tickets "$size" --seed "$SEED" 2>"$dir/generate.log" | tee -a "$dir/generate.log" | grep '^rows='); then
+    cat "$dir/generate.log" >&2
+    log "the generator failed; no figures for $provider at $size tickets"
+    exit 1
+  fi
   log "generated: $(field rows "$gen") rows in $(field total_seconds "$gen") s ($(field rows_per_second "$gen") rows/s while writing)"
   local db_size=""
   if [[ "$provider" == sqlite ]]; then
@@ -299,6 +303,8 @@ pg_uri() { # libpq URI for psql from the Npgsql-style PG_CS
 
 machine_info | tee "$RESULTS/machine.txt" >&2
 build
+# The reply check (in process, no database): a ~2,000-word thread against a 300-word draft.
+log "$("${TOOL[@]}" reply-check | tee "$RESULTS/reply-check.txt")"
 printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
 printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\n' >"$ROUNDS_TSV"
 

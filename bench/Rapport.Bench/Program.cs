@@ -11,6 +11,8 @@ const string usage =
     {ListCommand.Usage}
 
     {CreateCommand.Usage}
+
+    {ReplyCheckCommand.Usage}
     """;
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
@@ -26,6 +28,7 @@ try
         "generate" => GenerateCommand.Run(options),
         "list" => await ListCommand.RunAsync(options),
         "create" => await CreateCommand.RunAsync(options),
+        "reply-check" => ReplyCheckCommand.Run(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }

@@ -17,6 +17,14 @@ internal static class Schema
         ["TicketTags"] = ["TicketId", "Name"],
     };
 
+    /// <summary>Columns the generator knowingly leaves to their database default (null or false): values the app derives
+    /// as it works (complaint detection, reply-check records), which a generated history need not have.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> LeftToDefaults = new Dictionary<string, string[]>
+    {
+        ["Tickets"] = ["IsComplaint"],
+        ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint"],
+    };
+
     /// <summary>Tables whose Id the generator assigns (continuing after the largest one present).</summary>
     public static readonly string[] TablesWithIds = ["Organizations", "Customers", "CustomerEmails", "Tickets", "Messages", "TicketEvents"];
 
@@ -33,7 +41,8 @@ internal static class Schema
                 continue;
             }
             var missing = expected.Except(actual, StringComparer.Ordinal).ToList();
-            var unknown = actual.Except(expected, StringComparer.Ordinal).ToList();
+            var unknown = actual.Except(expected, StringComparer.Ordinal)
+                .Except(LeftToDefaults.GetValueOrDefault(table, []), StringComparer.Ordinal).ToList();
             if (missing.Count > 0)
             {
                 problems.Add($"{table} lacks {string.Join(", ", missing)}");

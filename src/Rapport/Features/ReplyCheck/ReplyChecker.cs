@@ -33,7 +33,8 @@ public static partial class ReplyChecker
         var sentiment = own.Count == 0 ? 0 : own.Min(Sentiment.Shared.Score);
         var complaint = own.Any(IsComplaint);
 
-        var coverage = asks.Select(a => Cover(a, draft)).ToList();
+        var draftSentences = Words.Sentences(Words.OwnText(draft)).Select(x => (Text: x, Concepts: Words.Concepts(x))).ToList();
+        var coverage = asks.Select(a => Cover(a, draft, draftSentences)).ToList();
         var flags = new List<ReplyFlag>();
         FormLetter(draft, savedReplies, coverage, flags);
         Tone(draft, flags);
@@ -91,7 +92,7 @@ public static partial class ReplyChecker
         : WantsNumber().IsMatch(lower) ? "number"
         : "any";
 
-    private static AskCoverage Cover(CustomerAsk ask, string draft)
+    private static AskCoverage Cover(CustomerAsk ask, string draft, List<(string Text, HashSet<string> Concepts)> draftSentences)
     {
         // An answer written under the quoted question.
         var quoted = QuotedAnswer(ask, draft);
@@ -108,9 +109,8 @@ public static partial class ReplyChecker
         var best = 0.0;
         var bestSentence = "";
         var shared = new List<string>();
-        foreach (var sentence in Words.Sentences(Words.OwnText(draft)))
+        foreach (var (sentence, concepts) in draftSentences)
         {
-            var concepts = Words.Concepts(sentence);
             var overlap = strong.Where(concepts.Contains).ToList();
             var score = (double)overlap.Count / strong.Count;
             if (score > best)
