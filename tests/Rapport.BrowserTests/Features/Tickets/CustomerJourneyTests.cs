@@ -46,7 +46,7 @@ public abstract partial class CustomerJourneyTests(BrowserApp app, Chromium chro
         await BrowserApp.WaitForLiveAsync(inbox);
         await inbox.Locator("#saved-reply").SelectOptionAsync(new SelectOptionValue { Label = replyName });
         await Assertions.Expect(inbox.Locator("#draft")).ToHaveValueAsync(new Regex("^Hello Maya,"));
-        await inbox.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await inbox.Locator(".composer button.primary").ClickAsync();
         await Assertions.Expect(inbox.Locator(".thread li[data-kind=reply]")).ToContainTextAsync("Your parcel left our warehouse today.");
         await Assertions.Expect(inbox.GetByTestId("status")).ToHaveTextAsync("Waiting on customer");
 
