@@ -6,6 +6,7 @@ using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.Mail;
 using Rapport.Features.Settings;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
@@ -27,6 +28,8 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BusinessProfile> BusinessProfiles => Set<BusinessProfile>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
+    public DbSet<InboundMail> InboundMail => Set<InboundMail>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

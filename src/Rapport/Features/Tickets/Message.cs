@@ -10,6 +10,7 @@ public enum MessageKind { Customer, Reply, Note }
 public sealed class Message
 {
     public const int TextMaxLength = 1_000_000;
+    public const int InternetMessageIdMaxLength = 250;
 
     private readonly List<Attachment> _attachments = [];
 
@@ -27,11 +28,21 @@ public sealed class Message
     /// <summary>HTML as received, already sanitized; null when the message was plain text.</summary>
     public string? Html { get; private set; }
     public DateTime CreatedAt { get; private set; }
+    /// <summary>The mail Message-ID (without angle brackets) this message arrived or left with; unique, so the
+    /// same mail is stored once and replies to it thread here.</summary>
+    public string? InternetMessageId { get; private set; }
 
     public IReadOnlyCollection<Attachment> Attachments => _attachments;
 
     public static Message FromCustomer(Customer customer, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id, Text = body.Text, Html = body.Html, CreatedAt = now };
+
+    public static Message FromEmail(Customer customer, MessageBody body, string? internetMessageId, DateTime now) =>
+        new()
+        {
+            Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
+            Text = body.Text, Html = body.Html, InternetMessageId = internetMessageId, CreatedAt = now,
+        };
 
     public static Message Reply(int? agentId, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Reply, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };

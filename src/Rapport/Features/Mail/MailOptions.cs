@@ -1,0 +1,20 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Rapport.Features.Mail;
+
+/// <summary>Section "Mail".</summary>
+public sealed class MailOptions
+{
+    public const string Section = "Mail";
+
+    /// <summary>Largest raw message taken in, in bytes (default 50 MiB).</summary>
+    [Range(1024, 1L << 32)]
+    public long MaxMessageSize { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Attachments kept per message; the rest are listed in the ledger's reason.</summary>
+    [Range(0, 1000)]
+    public int MaxAttachments { get; set; } = 50;
+
+    /// <summary>The domain of the Message-IDs we make (default: the first mailbox's domain).</summary>
+    public string? MessageIdDomain { get; set; }
+}
