@@ -24,6 +24,8 @@ fi
 PACKAGES=(postgresql)
 
 need_postgresql() { postgres_bin_dir; }
+# Optional: without it (or without root to install and start it) the IMAP tests show as skipped.
+need_dovecot_imapd() { [[ -x /usr/sbin/dovecot && -x /usr/lib/dovecot/imap ]]; }
 
 # The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else initdb on the PATH.
 postgres_bin_dir() {
@@ -125,6 +127,9 @@ cleanup() {
     for group in ${TESTS_PID:-} ${WATCHDOG_PID:-}; do
         kill -KILL -- "-$group" 2>/dev/null || true
     done
+    if [[ -f $WORK_DIR/dovecot/run/master.pid ]]; then
+        kill "$(cat "$WORK_DIR/dovecot/run/master.pid")" 2>/dev/null || true
+    fi
     if [[ -f $PG_DIR/data/postmaster.pid ]]; then
         as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
@@ -161,6 +166,73 @@ as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null ||
     { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start."; }
 export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+
+# --- A throwaway Dovecot (IMAP) for the mail tests: its own configuration and mail store in the work directory,
+# 127.0.0.1 only, no TLS; any user name signs in with the password "rapport-test" and gets an empty store.
+start_dovecot() {
+    local dir=$WORK_DIR/dovecot port=55710
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "Not root: Dovecot is not started; the IMAP tests are skipped."
+        return
+    fi
+    if ! need_dovecot_imapd >/dev/null 2>&1; then
+        step "Installing dovecot-imapd"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null ||
+            { echo "Could not install dovecot-imapd; the IMAP tests are skipped."; return; }
+    fi
+    while port_in_use "$port"; do
+        port=$((port + 1))
+        ((port < 55810)) || { echo "No free port for Dovecot; the IMAP tests are skipped."; return; }
+    done
+    mkdir -p "$dir/run" "$dir/state" "$dir/mail"
+    chown nobody:nogroup "$dir/mail"
+    cat >"$dir/dovecot.conf" <<CONF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$dir/mail/%u
+first_valid_uid = 1
+passdb {
+  driver = static
+  args = password=rapport-test
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$dir/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+CONF
+    step "Starting Dovecot on 127.0.0.1:$port"
+    /usr/sbin/dovecot -c "$dir/dovecot.conf" || { cat "$dir/dovecot.log" >&2 2>/dev/null; die "Dovecot did not start."; }
+    local tries=0
+    until port_in_use "$port"; do
+        ((++tries < 50)) || die "Dovecot does not answer on port $port."
+        sleep 0.1
+    done
+    export RAPPORT_TEST_IMAP="127.0.0.1:$port"
+}
+start_dovecot
 
 test_log="$WORK_DIR/test.log"
 # The run gets its own process group (setsid) so that a hung run can be stopped with everything it started.

@@ -30,6 +30,7 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
     public DbSet<InboundMail> InboundMail => Set<InboundMail>();
+    public DbSet<MailboxSync> MailboxSyncs => Set<MailboxSync>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -37,6 +37,18 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return await ProcessAsync(_ => Task.FromResult(InboundMail.Receive(mailboxId, source, stored.Sha256, stored.Length, now)), bytes, ct);
     }
 
+    /// <summary>A ledger line for a message that could not be stored at all (too large), so it is still accounted for.</summary>
+    public async Task<Result> RecordUnstorableAsync(int? mailboxId, MailSource source, string reason, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var entry = InboundMail.Receive(mailboxId, source, "", 0, now);
+        entry.Record(InboundOutcome.Quarantined, reason, null, null, now);
+        db.InboundMail.Add(entry);
+        await db.SaveChangesAsync(ct);
+        return new Result(InboundOutcome.Quarantined, null, reason, entry.Id);
+    }
+
     /// <summary>Runs a quarantined (or any) ledger line through the pipeline again from its stored raw MIME.</summary>
     public async Task<Result?> ReprocessAsync(long ledgerId, CancellationToken ct)
     {
@@ -44,7 +56,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
             var found = await db.InboundMail.AsNoTracking().Where(m => m.Id == ledgerId).Select(m => m.RawSha256).FirstOrDefaultAsync(ct);
-            if (found is null)
+            if (found is not { Length: > 0 })
             {
                 return null;
             }

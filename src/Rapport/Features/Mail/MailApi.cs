@@ -15,6 +15,8 @@ public static class MailApi
     {
         builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IngestMail>();
+        builder.Services.AddSingleton<SyncMailbox>();
+        builder.Services.AddHostedService<MailboxReader>();
         return builder;
     }
 

@@ -15,6 +15,13 @@ public sealed class MailOptions
     [Range(0, 1000)]
     public int MaxAttachments { get; set; } = 50;
 
+    /// <summary>Read the mailboxes in the background (tests switch this off and sync on demand).</summary>
+    public bool BackgroundSync { get; set; } = true;
+
+    /// <summary>How often a mailbox without IDLE, or after a failure, is read again; also how soon a new mailbox is picked up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The domain of the Message-IDs we make (default: the first mailbox's domain).</summary>
     public string? MessageIdDomain { get; set; }
 }

@@ -11,7 +11,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteRapportDb))]
-    [Migration("20261123064210_EmailChannel")]
+    [Migration("20261123065049_EmailChannel")]
     partial class EmailChannel
     {
         /// <inheritdoc />
@@ -574,6 +574,36 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("Mailboxes");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Mail.MailboxSync", b =>
+                {
+                    b.Property<int>("MailboxId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Folder")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FailingSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastSyncAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MailboxId", "Folder");
+
+                    b.ToTable("MailboxSyncs", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Features.Settings.BusinessProfile", b =>
                 {
                     b.Property<int>("Id")
@@ -904,6 +934,15 @@ namespace Rapport.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Rapport.Features.Mail.MailboxSync", b =>
+                {
+                    b.HasOne("Rapport.Features.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>

@@ -88,6 +88,29 @@ namespace Rapport.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.SetNull);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "MailboxSyncs",
+                columns: table => new
+                {
+                    MailboxId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Folder = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    UidValidity = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUid = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastSyncAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    FailingSince = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MailboxSyncs", x => new { x.MailboxId, x.Folder });
+                    table.ForeignKey(
+                        name: "FK_MailboxSyncs_Mailboxes_MailboxId",
+                        column: x => x.MailboxId,
+                        principalTable: "Mailboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_InternetMessageId",
                 table: "Messages",
@@ -132,6 +155,9 @@ namespace Rapport.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "InboundMail");
+
+            migrationBuilder.DropTable(
+                name: "MailboxSyncs");
 
             migrationBuilder.DropTable(
                 name: "Mailboxes");

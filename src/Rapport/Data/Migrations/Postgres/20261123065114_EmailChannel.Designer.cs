@@ -12,7 +12,7 @@ using Rapport.Data;
 namespace Rapport.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresRapportDb))]
-    [Migration("20261123064222_EmailChannel")]
+    [Migration("20261123065114_EmailChannel")]
     partial class EmailChannel
     {
         /// <inheritdoc />
@@ -601,6 +601,36 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("Mailboxes");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Mail.MailboxSync", b =>
+                {
+                    b.Property<int>("MailboxId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Folder")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("FailingSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("LastSyncAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("LastUid")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UidValidity")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("MailboxId", "Folder");
+
+                    b.ToTable("MailboxSyncs", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Features.Settings.BusinessProfile", b =>
                 {
                     b.Property<int>("Id")
@@ -937,6 +967,15 @@ namespace Rapport.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("TicketId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Rapport.Features.Mail.MailboxSync", b =>
+                {
+                    b.HasOne("Rapport.Features.Mail.Mailbox", null)
+                        .WithMany()
+                        .HasForeignKey("MailboxId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>

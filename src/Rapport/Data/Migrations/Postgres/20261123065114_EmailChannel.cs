@@ -89,6 +89,29 @@ namespace Rapport.Data.Migrations.Postgres
                         onDelete: ReferentialAction.SetNull);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "MailboxSyncs",
+                columns: table => new
+                {
+                    MailboxId = table.Column<int>(type: "integer", nullable: false),
+                    Folder = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    UidValidity = table.Column<long>(type: "bigint", nullable: false),
+                    LastUid = table.Column<long>(type: "bigint", nullable: false),
+                    LastSyncAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    FailingSince = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MailboxSyncs", x => new { x.MailboxId, x.Folder });
+                    table.ForeignKey(
+                        name: "FK_MailboxSyncs_Mailboxes_MailboxId",
+                        column: x => x.MailboxId,
+                        principalTable: "Mailboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_InternetMessageId",
                 table: "Messages",
@@ -133,6 +156,9 @@ namespace Rapport.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "InboundMail");
+
+            migrationBuilder.DropTable(
+                name: "MailboxSyncs");
 
             migrationBuilder.DropTable(
                 name: "Mailboxes");
