@@ -26,6 +26,8 @@ PACKAGES=(postgresql)
 need_postgresql() { postgres_bin_dir; }
 # Optional: without it (or without root to install and start it) the IMAP tests show as skipped.
 need_dovecot_imapd() { [[ -x /usr/sbin/dovecot && -x /usr/lib/dovecot/imap ]]; }
+need_dovecot_lmtpd() { [[ -x /usr/lib/dovecot/lmtp ]]; }
+need_postfix() { [[ -x /usr/sbin/postfix ]]; }
 
 # The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else initdb on the PATH.
 postgres_bin_dir() {
@@ -127,6 +129,9 @@ cleanup() {
     for group in ${TESTS_PID:-} ${WATCHDOG_PID:-}; do
         kill -KILL -- "-$group" 2>/dev/null || true
     done
+    if [[ -f $WORK_DIR/postfix/queue/pid/master.pid ]]; then
+        /usr/sbin/postfix -c "$WORK_DIR/postfix/etc" stop >/dev/null 2>&1 || true
+    fi
     if [[ -f $WORK_DIR/dovecot/run/master.pid ]]; then
         kill "$(cat "$WORK_DIR/dovecot/run/master.pid")" 2>/dev/null || true
     fi
@@ -175,10 +180,16 @@ start_dovecot() {
         echo "Not root: Dovecot is not started; the IMAP tests are skipped."
         return
     fi
-    if ! need_dovecot_imapd >/dev/null 2>&1; then
-        step "Installing dovecot-imapd"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null ||
-            { echo "Could not install dovecot-imapd; the IMAP tests are skipped."; return; }
+    local package wanted=()
+    for package in dovecot-imapd dovecot-lmtpd postfix; do
+        "need_${package//-/_}" >/dev/null 2>&1 || wanted+=("$package")
+    done
+    if ((${#wanted[@]})); then
+        step "Installing ${wanted[*]}"
+        # "No configuration": the package must not set up or start a system-wide mail server.
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null ||
+            { echo "Could not install ${wanted[*]}; the mail server tests are skipped."; return; }
     fi
     while port_in_use "$port"; do
         port=$((port + 1))
@@ -187,7 +198,7 @@ start_dovecot() {
     mkdir -p "$dir/run" "$dir/state" "$dir/mail"
     chown nobody:nogroup "$dir/mail"
     cat >"$dir/dovecot.conf" <<CONF
-protocols = imap
+protocols = imap lmtp
 listen = 127.0.0.1
 base_dir = $dir/run
 state_dir = $dir/state
@@ -214,6 +225,11 @@ service imap-login {
     port = 0
   }
 }
+service lmtp {
+  unix_listener lmtp-postfix {
+    mode = 0666
+  }
+}
 service stats {
   unix_listener stats-reader {
     mode = 0666
@@ -233,6 +249,74 @@ CONF
     export RAPPORT_TEST_IMAP="127.0.0.1:$port"
 }
 start_dovecot
+
+# --- A throwaway Postfix (SMTP) delivering into that Dovecot over LMTP, for mail to shop.example and
+# customer.example only (anything else is refused with 5xx); own configuration and queue in the work directory.
+start_postfix() {
+    local dir=$WORK_DIR/postfix port=55725
+    [[ -n ${RAPPORT_TEST_IMAP:-} ]] || return 0
+    while port_in_use "$port"; do
+        port=$((port + 1))
+        ((port < 55825)) || { echo "No free port for Postfix; the SMTP tests are skipped."; return; }
+    done
+    mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+    cat >"$dir/etc/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mail.test.example
+mydomain = test.example
+myorigin = test.example
+mydestination =
+relayhost =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = reject_unauth_destination
+virtual_mailbox_domains = shop.example customer.example
+virtual_transport = lmtp:unix:$WORK_DIR/dovecot/run/lmtp-postfix
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtputf8_enable = no
+biff = no
+maillog_file_prefixes = $dir
+maillog_file = $dir/postfix.log
+CONF
+    cat >"$dir/etc/master.cf" <<CONF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix n - n 60 1 pickup
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+lmtp      unix - - n - - lmtp
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+CONF
+    step "Starting Postfix on 127.0.0.1:$port"
+    /usr/sbin/postfix -c "$dir/etc" set-permissions create-missing >/dev/null 2>&1 || true
+    /usr/sbin/postfix -c "$dir/etc" start >/dev/null 2>&1 || { cat "$dir/postfix.log" >&2 2>/dev/null; die "Postfix did not start."; }
+    local tries=0
+    until port_in_use "$port"; do
+        ((++tries < 50)) || die "Postfix does not answer on port $port."
+        sleep 0.1
+    done
+    export RAPPORT_TEST_SMTP="127.0.0.1:$port"
+}
+start_postfix
 
 test_log="$WORK_DIR/test.log"
 # The run gets its own process group (setsid) so that a hung run can be stopped with everything it started.

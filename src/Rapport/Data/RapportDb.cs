@@ -31,6 +31,7 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
     public DbSet<InboundMail> InboundMail => Set<InboundMail>();
     public DbSet<MailboxSync> MailboxSyncs => Set<MailboxSync>();
+    public DbSet<OutboundMail> OutboundMail => Set<OutboundMail>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -17,6 +17,9 @@ public static class MailApi
         builder.Services.AddSingleton<IngestMail>();
         builder.Services.AddSingleton<SyncMailbox>();
         builder.Services.AddHostedService<MailboxReader>();
+        builder.Services.AddSingleton<ReplyOutbox>();
+        builder.Services.AddSingleton<SendOutbox>();
+        builder.Services.AddHostedService<OutboxSender>();
         return builder;
     }
 

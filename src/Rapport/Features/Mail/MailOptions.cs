@@ -22,6 +22,10 @@ public sealed class MailOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the outbox is checked for retries when nothing new was queued.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan OutboxInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The domain of the Message-IDs we make (default: the first mailbox's domain).</summary>
     public string? MessageIdDomain { get; set; }
 }

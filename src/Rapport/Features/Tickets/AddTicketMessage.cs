@@ -5,7 +5,7 @@ using Rapport.Features.Attachments;
 namespace Rapport.Features.Tickets;
 
 /// <summary>Adds an agent's reply or an internal note to a ticket, with attachments uploaded beforehand.</summary>
-public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time)
+public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time, Mail.ReplyOutbox outbox)
 {
     public sealed record ReplyRequest : MessageInput
     {
@@ -43,15 +43,22 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
         {
             return new Result(Outcome.Invalid, Problem: problem);
         }
+        var mailed = false;
         if (kind == MessageKind.Reply)
         {
             ticket.AddReply(message, actor, now, (request as ReplyRequest)?.Status);
+            // The mail joins the same SaveChanges: the reply and its outbox row commit together or not at all.
+            mailed = await outbox.EnqueueAsync(db, ticket, message, now, ct);
         }
         else
         {
             ticket.AddNote(message, actor, now);
         }
         await db.SaveChangesAsync(ct);
+        if (mailed)
+        {
+            outbox.Notify();
+        }
         if (message.AuthorAgentId is not null)
         {
             await db.Entry(message).Reference(m => m.AuthorAgent).LoadAsync(ct);

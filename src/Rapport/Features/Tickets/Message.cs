@@ -50,6 +50,16 @@ public sealed class Message
     public static Message Note(int? agentId, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Note, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };
 
+    /// <summary>Gives an outgoing reply the Message-ID it is mailed with, so the customer's answer threads here.</summary>
+    public void AssignInternetMessageId(string internetMessageId)
+    {
+        if (InternetMessageId is not null && InternetMessageId != internetMessageId)
+        {
+            throw new InvalidOperationException($"Message {Id} already has the Message-ID {InternetMessageId}.");
+        }
+        InternetMessageId = internetMessageId;
+    }
+
     public void Attach(Attachment attachment)
     {
         if (attachment.MessageId is not null && attachment.MessageId != Id)

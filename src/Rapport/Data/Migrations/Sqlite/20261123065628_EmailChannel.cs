@@ -111,6 +111,49 @@ namespace Rapport.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "OutboundMail",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    MailboxId = table.Column<int>(type: "INTEGER", nullable: false),
+                    TicketId = table.Column<long>(type: "INTEGER", nullable: false),
+                    MessageId = table.Column<long>(type: "INTEGER", nullable: false),
+                    InternetMessageId = table.Column<string>(type: "TEXT", maxLength: 250, nullable: false),
+                    Recipient = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    RawSha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ServerReply = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboundMail", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OutboundMail_Mailboxes_MailboxId",
+                        column: x => x.MailboxId,
+                        principalTable: "Mailboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_OutboundMail_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_OutboundMail_Tickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "Tickets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_InternetMessageId",
                 table: "Messages",
@@ -148,6 +191,26 @@ namespace Rapport.Data.Migrations.Sqlite
                 table: "Mailboxes",
                 column: "Name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_MailboxId",
+                table: "OutboundMail",
+                column: "MailboxId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_MessageId",
+                table: "OutboundMail",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_Status_NextAttemptAt",
+                table: "OutboundMail",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_TicketId",
+                table: "OutboundMail",
+                column: "TicketId");
         }
 
         /// <inheritdoc />
@@ -158,6 +221,9 @@ namespace Rapport.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "MailboxSyncs");
+
+            migrationBuilder.DropTable(
+                name: "OutboundMail");
 
             migrationBuilder.DropTable(
                 name: "Mailboxes");

@@ -112,6 +112,49 @@ namespace Rapport.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "OutboundMail",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    MailboxId = table.Column<int>(type: "integer", nullable: false),
+                    TicketId = table.Column<long>(type: "bigint", nullable: false),
+                    MessageId = table.Column<long>(type: "bigint", nullable: false),
+                    InternetMessageId = table.Column<string>(type: "character varying(250)", maxLength: 250, nullable: false),
+                    Recipient = table.Column<string>(type: "character varying(254)", maxLength: 254, nullable: false),
+                    RawSha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    LastError = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    ServerReply = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_OutboundMail", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_OutboundMail_Mailboxes_MailboxId",
+                        column: x => x.MailboxId,
+                        principalTable: "Mailboxes",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_OutboundMail_Messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "Messages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_OutboundMail_Tickets_TicketId",
+                        column: x => x.TicketId,
+                        principalTable: "Tickets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Messages_InternetMessageId",
                 table: "Messages",
@@ -149,6 +192,26 @@ namespace Rapport.Data.Migrations.Postgres
                 table: "Mailboxes",
                 column: "Name",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_MailboxId",
+                table: "OutboundMail",
+                column: "MailboxId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_MessageId",
+                table: "OutboundMail",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_Status_NextAttemptAt",
+                table: "OutboundMail",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboundMail_TicketId",
+                table: "OutboundMail",
+                column: "TicketId");
         }
 
         /// <inheritdoc />
@@ -159,6 +222,9 @@ namespace Rapport.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "MailboxSyncs");
+
+            migrationBuilder.DropTable(
+                name: "OutboundMail");
 
             migrationBuilder.DropTable(
                 name: "Mailboxes");
