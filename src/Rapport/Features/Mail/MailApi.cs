@@ -17,6 +17,7 @@ public static class MailApi
         builder.Services.AddSingleton<IngestMail>();
         builder.Services.AddSingleton<SyncMailbox>();
         builder.Services.AddHostedService<MailboxReader>();
+        builder.Services.AddSingleton<MailAlerts>();
         builder.Services.AddSingleton<ReplyOutbox>();
         builder.Services.AddSingleton<SendOutbox>();
         builder.Services.AddHostedService<OutboxSender>();
@@ -34,6 +35,9 @@ public static class MailApi
             .WithDescription("Answers what became of it: ticket, message, duplicate, ignored or quarantined. Name the mailbox it arrived in with ?mailbox=NAME.");
         inbound.MapGet("/", ListAsync).WithSummary("The ledger: every inbound message seen and its outcome, newest first");
         inbound.MapGet("/counts", CountsAsync).WithSummary("Ledger counts per mailbox and outcome");
+        app.MapGet("/api/v1/mail/alerts", async (MailAlerts alerts, CancellationToken ct) => TypedResults.Ok(await alerts.CurrentAsync(ct)))
+            .WithTags("Inbound mail").RequireAuthorization(Policies.Read)
+            .WithSummary("What the owner must look at: mailboxes failing to be read, quarantined messages, undelivered replies");
         inbound.MapPost("/{id:long}/reprocess", ReprocessAsync).RequireAuthorization(Policies.Write)
             .WithSummary("Run a ledger entry (typically quarantined) through the pipeline again from its stored raw message");
         return app;

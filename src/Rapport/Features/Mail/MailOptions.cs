@@ -26,6 +26,10 @@ public sealed class MailOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan OutboxInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How long a mailbox may fail to be read before the owner is alerted (a short outage is normal).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan AlertAfter { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>The domain of the Message-IDs we make (default: the first mailbox's domain).</summary>
     public string? MessageIdDomain { get; set; }
 }
