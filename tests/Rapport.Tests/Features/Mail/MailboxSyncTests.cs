@@ -189,6 +189,47 @@ public abstract class MailboxSyncTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task RunOnce_ThousandMessagesInterruptedHalfway_EndsWithEachExactlyOnce()
+    {
+        var (mailbox, user) = await MailboxAsync();
+        using (var client = await ConnectAsync(user))
+        {
+            var batch = Messages(1000);
+            await client.Inbox.AppendAsync(batch.Select(m => (IAppendRequest)new AppendRequest(m)).ToList(), Ct);
+            await client.DisconnectAsync(true, Ct);
+        }
+
+        // The first run is stopped part of the way through, as a shutdown would stop it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        stop.CancelAfter(TimeSpan.FromSeconds(1));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await Sync.RunOnceAsync(mailbox.Id, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        int takenFirst;
+        await using (var db = App.CreateDbContext())
+        {
+            takenFirst = await db.InboundMail.CountAsync(m => m.MailboxId == mailbox.Id, Ct);
+        }
+        var rest = await Sync.RunOnceAsync(mailbox.Id, Ct);
+        clock.Stop();
+
+        takenFirst.ShouldBeLessThan(1000);
+        rest.Error.ShouldBeNull();
+        rest.Taken.ShouldBe(1000 - takenFirst);
+        await using var check = App.CreateDbContext();
+        var uids = await check.InboundMail.AsNoTracking().Where(m => m.MailboxId == mailbox.Id).Select(m => m.Uid).ToListAsync(Ct);
+        uids.Count.ShouldBe(1000);
+        uids.Distinct().Count().ShouldBe(1000);
+        (await check.InboundMail.CountAsync(m => m.MailboxId == mailbox.Id && m.Outcome == InboundOutcome.Ticket, Ct)).ShouldBe(1000);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{App.Provider}: 1000 messages pulled in {clock.Elapsed.TotalSeconds:0.0} s ({1000 / clock.Elapsed.TotalSeconds:0} messages/s), {takenFirst} before the interruption");
+    }
+
+    [Fact]
     public async Task TestConnection_RealDovecot_Succeeds()
     {
         var (mailbox, _) = await MailboxAsync();
