@@ -18,12 +18,13 @@ fi
 
 # Debian packages the tests need. To add one, append it here and define need_<package> (dashes as
 # underscores), which succeeds when the package's programs are present, e.g.
-#   need_chromium() { command -v chromium; }
 #   need_dovecot_imapd() { [[ -x /usr/sbin/dovecot ]]; }
 #   need_postfix() { [[ -x /usr/sbin/postfix ]]; }
-PACKAGES=(postgresql)
+PACKAGES=(postgresql chromium npm)
 
 need_postgresql() { postgres_bin_dir; }
+need_chromium() { command -v chromium; }
+need_npm() { command -v npm; }
 # Optional: without it (or without root to install and start it) the IMAP tests show as skipped.
 need_dovecot_imapd() { [[ -x /usr/sbin/dovecot && -x /usr/lib/dovecot/imap ]]; }
 need_dovecot_lmtpd() { [[ -x /usr/lib/dovecot/lmtp ]]; }
@@ -148,6 +149,8 @@ trap 'exit 143' TERM
 # --- Build once
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 run_check "Restore (locked)" dotnet restore Rapport.slnx --locked-mode
+# axe-core, which the browser tests load into pages to check accessibility (versions pinned in package-lock.json).
+run_check "Browser test tools (npm ci)" npm ci --prefix tests/Rapport.BrowserTests --no-audit --no-fund --loglevel=error
 ((failed)) || run_check "Restore tools (dotnet-ef)" dotnet tool restore
 ((failed)) || run_check "Build ($CONFIGURATION)" dotnet build Rapport.slnx --configuration "$CONFIGURATION" --no-restore
 if ((failed)); then
@@ -171,6 +174,9 @@ as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 
     -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null ||
     { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start."; }
 export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
+# The browser tests (tests/Rapport.BrowserTests) drive this Chromium through Playwright.
+RAPPORT_TEST_CHROMIUM=$(command -v chromium) || die "Chromium is missing: install the chromium package."
+export RAPPORT_TEST_CHROMIUM
 
 # --- A throwaway Dovecot (IMAP) for the mail tests: its own configuration and mail store in the work directory,
 # 127.0.0.1 only, no TLS; any user name signs in with the password "rapport-test" and gets an empty store.

@@ -7,6 +7,7 @@ using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
 using Rapport.Features.Mail;
+using Rapport.Features.Portal;
 using Rapport.Features.Setup;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
@@ -29,6 +30,7 @@ builder.AddMail();
 builder.AddMailboxes();
 builder.AddApiTokens();
 builder.AddSetup();
+PortalSessions.AddPortal(builder);
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddCascadingAuthenticationState();
 
@@ -44,6 +46,7 @@ app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => a
 app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseTwoFactorRequirement();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -56,6 +59,7 @@ app.MapMailboxesApi();
 app.MapAgentsApi();
 app.MapApiTokensApi();
 app.MapAccountEndpoints();
+PortalSessions.MapPortal(app);
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.PrintSetupLinkWhenNeeded();

@@ -7,6 +7,8 @@ using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
 using Rapport.Features.Mail;
+using Rapport.Features.Portal;
+using Rapport.Features.SavedReplies;
 using Rapport.Features.Settings;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
@@ -32,6 +34,9 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<InboundMail> InboundMail => Set<InboundMail>();
     public DbSet<MailboxSync> MailboxSyncs => Set<MailboxSync>();
     public DbSet<OutboundMail> OutboundMail => Set<OutboundMail>();
+    public DbSet<SavedReply> SavedReplies => Set<SavedReply>();
+    public DbSet<PortalLink> PortalLinks => Set<PortalLink>();
+    public DbSet<SavedView> SavedViews => Set<SavedView>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

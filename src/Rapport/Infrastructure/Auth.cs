@@ -15,6 +15,10 @@ public static class RapportClaims
     public const string TokenId = "rapport:token_id";
     public const string Scope = "rapport:scope";
     public const string ActingForAgentId = "rapport:acting_for";
+    /// <summary>An agent's name as colleagues and customers see it, in the sign-in cookie.</summary>
+    public const string DisplayName = "rapport:display_name";
+    /// <summary>"true" when the agent signs in with a second factor.</summary>
+    public const string TwoFactor = "rapport:2fa";
     public const string ReadScope = "read";
     public const string WriteScope = "write";
 }
@@ -62,6 +66,12 @@ public static class AuthSetup
                 o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
             }));
 
+        // A deactivated agent, or one whose sign-ins were revoked, is signed out within a minute.
+        builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        // Invitation links (one-time: accepting one changes the security stamp) last three days.
+        builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(3));
+        builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AgentRevalidation>();
+        builder.Services.AddSingleton<ManageTeam>();
         builder.Services.AddIdentityCore<Agent>(o =>
             {
                 o.User.RequireUniqueEmail = true;
@@ -77,6 +87,7 @@ public static class AuthSetup
             .AddRoles<IdentityRole<int>>()
             .AddEntityFrameworkStores<RapportDb>()
             .AddSignInManager()
+            .AddClaimsPrincipalFactory<AgentClaimsFactory>()
             .AddDefaultTokenProviders();
 
         builder.Services.AddAuthorizationBuilder()
@@ -113,4 +124,17 @@ public static class AuthSetup
 
     private static int? IntClaim(ClaimsPrincipal user, string type) =>
         int.TryParse(user.FindFirstValue(type), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}
+
+/// <summary>Puts the agent's display name into the sign-in cookie, so pages can greet without a query.</summary>
+internal sealed class AgentClaimsFactory(UserManager<Agent> users, RoleManager<IdentityRole<int>> roles, Microsoft.Extensions.Options.IOptions<IdentityOptions> options)
+    : UserClaimsPrincipalFactory<Agent, IdentityRole<int>>(users, roles, options)
+{
+    protected override async Task<System.Security.Claims.ClaimsIdentity> GenerateClaimsAsync(Agent user)
+    {
+        var identity = await base.GenerateClaimsAsync(user);
+        identity.AddClaim(new System.Security.Claims.Claim(RapportClaims.DisplayName, user.DisplayName));
+        identity.AddClaim(new System.Security.Claims.Claim(RapportClaims.TwoFactor, user.TwoFactorEnabled ? "true" : "false"));
+        return identity;
+    }
 }

@@ -36,6 +36,9 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>Settings for the app's database, applied as host settings so that Program sees them while it registers services.</summary>
     protected abstract IReadOnlyDictionary<string, string> DatabaseSettings { get; }
 
+    /// <summary>Extra host configuration for one fixture, applied last (browser tests serve the static web assets).</summary>
+    public Action<IWebHostBuilder>? ConfigureHost { get; set; }
+
     public virtual ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Marks the running test skipped when this provider is not configured.</summary>
@@ -59,6 +62,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
         });
+        ConfigureHost?.Invoke(builder);
     }
 
     /// <summary>A new context on the app's database; dispose it.</summary>

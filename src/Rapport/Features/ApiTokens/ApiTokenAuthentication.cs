@@ -64,8 +64,9 @@ public sealed class ApiTokenAuthentication(
     }
 }
 
-/// <summary>Short-lived in-memory copies of token rows, keyed by their public key id.</summary>
-public sealed class ApiTokenCache(IMemoryCache cache, IDbContextFactory<RapportDb> contexts)
+/// <summary>Short-lived in-memory copies of token rows, keyed by their public key id. Reading a token from the database
+/// (at most once per <see cref="ApiTokenAuthentication.CacheFor"/> per node) also records when it was last used, to the minute.</summary>
+public sealed class ApiTokenCache(IMemoryCache cache, IDbContextFactory<RapportDb> contexts, TimeProvider time)
 {
     public async Task<ApiToken?> FindAsync(string keyId, CancellationToken ct)
     {
@@ -77,6 +78,13 @@ public sealed class ApiTokenCache(IMemoryCache cache, IDbContextFactory<RapportD
         await using var db = await contexts.CreateDbContextAsync(ct);
         var token = await db.ApiTokens.AsNoTracking().FirstOrDefaultAsync(t => t.KeyId == keyId, ct);
         cache.Set(key, token, ApiTokenAuthentication.CacheFor);
+        if (token is { IsRevoked: false })
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var staleBefore = now - TimeSpan.FromMinutes(1);
+            await db.ApiTokens.Where(t => t.Id == token.Id && (t.LastUsedAt == null || t.LastUsedAt < staleBefore))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+        }
         return token;
     }
 

@@ -14,6 +14,7 @@ public static class AttachmentsApi
     {
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FileStore>();
+        builder.Services.AddSingleton<UploadAttachment>();
         return builder;
     }
 
@@ -32,38 +33,20 @@ public static class AttachmentsApi
     }
 
     private static async Task<Results<Created<AttachmentInfo>, ValidationProblem>> UploadAsync(
-        IFormFile? file, RapportDb db, FileStore store, IOptions<AttachmentOptions> options, TimeProvider time,
-        HttpContext http, CancellationToken ct)
+        IFormFile? file, UploadAttachment upload, HttpContext http, CancellationToken ct)
     {
         if (file is null || file.Length == 0)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = ["Send the file as multipart/form-data in a field named \"file\"; it must not be empty."] });
         }
-        var maxSize = options.Value.MaxSize;
-        if (file.Length > maxSize)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [$"The file is {file.Length:N0} bytes; the limit is {maxSize:N0} bytes."] });
-        }
         await using var stream = file.OpenReadStream();
-        var head = new byte[16];
-        var headLength = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct);
-        stream.Position = 0;
-        var fileName = Path.GetFileName(file.FileName.Replace('\\', '/'));
-        var (contentType, error) = UploadPolicy.Check(fileName, file.ContentType, head.AsSpan(0, headLength));
-        if (error is not null)
+        var result = await upload.HandleAsync(stream, file.FileName, file.ContentType, file.Length, http.User.ToActor().AgentId, ct);
+        if (result.Error is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [error] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [result.Error] });
         }
-        var stored = await store.SaveAsync(stream, maxSize, ct);
-        if (stored is null)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [$"The file is larger than the limit of {maxSize:N0} bytes."] });
-        }
-        var attachment = Attachment.Create(fileName, contentType!, stored, http.User.ToActor().AgentId, time.GetUtcNow().UtcDateTime);
-        db.Attachments.Add(attachment);
-        await db.SaveChangesAsync(ct);
-        var info = AttachmentInfo.Of(attachment);
-        return TypedResults.Created($"/api/v1/attachments/{attachment.Id}", info);
+        var info = AttachmentInfo.Of(result.Attachment!);
+        return TypedResults.Created($"/api/v1/attachments/{info.Id}", info);
     }
 
     private static async Task<Results<Ok<AttachmentInfo>, NotFound>> GetAsync(long id, RapportDb db, CancellationToken ct)

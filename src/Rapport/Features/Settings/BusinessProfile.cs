@@ -15,6 +15,8 @@ public sealed class BusinessProfile
     public int Id { get; private set; }
     public string Name { get; private set; } = "";
     public string TimeZone { get; private set; } = "UTC";
+    /// <summary>When set, every agent must sign in with a second factor (an authenticator app).</summary>
+    public bool RequireTwoFactor { get; private set; }
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
 
@@ -38,6 +40,12 @@ public sealed class BusinessProfile
         }
         Name = trimmed;
         TimeZone = timeZone;
+        UpdatedAt = now;
+    }
+
+    public void SetTwoFactorRequirement(bool required, DateTime now)
+    {
+        RequireTwoFactor = required;
         UpdatedAt = now;
     }
 

@@ -4,8 +4,10 @@ using Rapport.Features.Attachments;
 
 namespace Rapport.Features.Tickets;
 
-/// <summary>Adds an agent's reply or an internal note to a ticket, with attachments uploaded beforehand.</summary>
-public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time, Mail.ReplyOutbox outbox)
+/// <summary>Adds an agent's reply or an internal note to a ticket, or a customer's message (from the portal), with
+/// attachments uploaded beforehand.</summary>
+public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time, TicketChanges changes,
+    Mail.ReplyOutbox outbox)
 {
     public sealed record ReplyRequest : MessageInput
     {
@@ -23,10 +25,16 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
     public Task<Result> AddNoteAsync(long ticketId, MessageInput request, int? expectedVersion, Actor actor, CancellationToken ct) =>
         AddAsync(ticketId, request, expectedVersion, actor, MessageKind.Note, ct);
 
+    /// <summary>The customer writes again on their ticket: a resolved or waiting ticket reopens.</summary>
+    public Task<Result> AddFromCustomerAsync(long ticketId, MessageInput request, long customerId, CancellationToken ct) =>
+        AddAsync(ticketId, request, null, Actor.Customer(customerId), MessageKind.Customer, ct);
+
     private async Task<Result> AddAsync(long ticketId, MessageInput request, int? expectedVersion, Actor actor, MessageKind kind, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
+        var ticket = kind == MessageKind.Customer
+            ? await db.Tickets.Include(t => t.Customer).FirstOrDefaultAsync(t => t.Id == ticketId && t.CustomerId == actor.CustomerId, ct)
+            : await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
         if (ticket is null)
         {
             return new Result(Outcome.NotFound);
@@ -37,28 +45,43 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
         }
         var now = time.GetUtcNow().UtcDateTime;
         var body = content.From(request.Text, request.Html);
-        var message = kind == MessageKind.Reply ? Message.Reply(actor.AgentId, body, now) : Message.Note(actor.AgentId, body, now);
+        var message = kind switch
+        {
+            MessageKind.Reply => Message.Reply(actor.AgentId, body, now),
+            MessageKind.Note => Message.Note(actor.AgentId, body, now),
+            _ => Message.FromCustomer(ticket.Customer, body, now),
+        };
         var problem = await AttachmentClaims.ClaimAsync(db, request.AttachmentIds, message, ct);
         if (problem is not null)
         {
             return new Result(Outcome.Invalid, Problem: problem);
         }
         var mailed = false;
-        if (kind == MessageKind.Reply)
+        switch (kind)
         {
-            ticket.AddReply(message, actor, now, (request as ReplyRequest)?.Status);
-            // The mail joins the same SaveChanges: the reply and its outbox row commit together or not at all.
-            mailed = await outbox.EnqueueAsync(db, ticket, message, now, ct);
-        }
-        else
-        {
-            ticket.AddNote(message, actor, now);
+            case MessageKind.Reply:
+                ticket.AddReply(message, actor, now, (request as ReplyRequest)?.Status);
+                // The mail joins the same SaveChanges: the reply and its outbox row commit together or not at all.
+                mailed = await outbox.EnqueueAsync(db, ticket, message, now, ct);
+                break;
+            case MessageKind.Note:
+                ticket.AddNote(message, actor, now);
+                break;
+            default:
+                ticket.AddCustomerMessage(message, now);
+                break;
         }
         await db.SaveChangesAsync(ct);
         if (mailed)
         {
             outbox.Notify();
         }
+        changes.Publish(new TicketChange(ticket.Id, kind switch
+        {
+            MessageKind.Reply => TicketChangeKind.Reply,
+            MessageKind.Note => TicketChangeKind.Note,
+            _ => TicketChangeKind.CustomerMessage,
+        }, actor.AgentId));
         if (message.AuthorAgentId is not null)
         {
             await db.Entry(message).Reference(m => m.AuthorAgent).LoadAsync(ct);

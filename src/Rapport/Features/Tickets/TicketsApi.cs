@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -18,6 +16,9 @@ public static class TicketsApi
     public static IHostApplicationBuilder AddTickets(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MessageContent>();
+        builder.Services.AddSingleton<TicketChanges>();
+        builder.Services.AddSingleton<TicketPresence>();
+        TicketChangeRelay.AddTo(builder);
         builder.Services.AddSingleton<CreateTicket>();
         builder.Services.AddSingleton<UpdateTicket>();
         builder.Services.AddSingleton<AddTicketMessage>();
@@ -97,8 +98,8 @@ public static class TicketsApi
         {
             errors["limit"] = [$"limit must be between 1 and {MaxPageSize}."];
         }
-        Cursor? cursor = null;
-        if (after is not null && (cursor = Cursor.Parse(after)) is null)
+        ListTickets.Cursor? cursor = null;
+        if (after is not null && (cursor = ListTickets.Cursor.Parse(after)) is null)
         {
             errors["after"] = ["This is not a cursor from a previous page's \"next\"."];
         }
@@ -111,53 +112,9 @@ public static class TicketsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var query = db.Tickets.AsNoTracking();
-        if (statuses.Count == 1)
-        {
-            var only = statuses[0];
-            query = query.Where(t => t.Status == only);
-        }
-        else if (statuses.Count > 1)
-        {
-            query = query.Where(t => statuses.Contains(t.Status));
-        }
-        if (ownerId is not null)
-        {
-            query = query.Where(t => t.OwnerId == ownerId);
-        }
-        if (unassigned == true)
-        {
-            query = query.Where(t => t.OwnerId == null);
-        }
-        if (customerId is not null)
-        {
-            query = query.Where(t => t.CustomerId == customerId);
-        }
-        if (!string.IsNullOrWhiteSpace(tag))
-        {
-            var name = TicketTag.NormalizeOne(tag);
-            query = query.Where(t => db.TicketTags.Any(x => x.TicketId == t.Id && x.Name == name));
-        }
-        if (updatedSince is not null)
-        {
-            var since = updatedSince.Value.UtcDateTime;
-            query = query.Where(t => t.UpdatedAt >= since);
-        }
-        if (cursor is { } c)
-        {
-            // Written so that the first condition is an index range on (UpdatedAt, Id) in both databases.
-            query = query.Where(t => t.UpdatedAt <= c.UpdatedAt && (t.UpdatedAt < c.UpdatedAt || t.Id < c.Id));
-        }
-        var rows = await query
-            .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id)
-            .Take(pageSize + 1)
-            .Select(TicketRow.Projection)
-            .ToListAsync(ct);
-        var page = rows.Take(pageSize).ToList();
-        var tags = await TicketMapping.TagsOfAsync(db, page.Select(r => r.Id).ToList(), ct);
-        var items = page.Select(r => r.ToSummary(tags.TryGetValue(r.Id, out var list) ? list : [])).ToList();
-        var next = rows.Count > pageSize ? new Cursor(page[^1].UpdatedAt, page[^1].Id).ToString() : null;
-        return TypedResults.Ok(new Page<TicketSummary>(items, next));
+        var filter = new ListTickets.Filter(statuses, ownerId, unassigned == true, customerId,
+            string.IsNullOrWhiteSpace(tag) ? null : TicketTag.NormalizeOne(tag), updatedSince?.UtcDateTime);
+        return TypedResults.Ok(await ListTickets.PageAsync(db, filter, pageSize, cursor, ct));
     }
 
     private static async Task<Results<Ok<TicketDetails>, NotFound>> GetAsync(long id, RapportDb db, HttpContext http, CancellationToken ct)
@@ -272,30 +229,4 @@ public static class TicketsApi
     private static void SetETag(HttpContext http, int version) => http.Response.Headers.ETag = $"\"{version}\"";
 
     private static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
-
-    /// <summary>Keyset position: the last row's (UpdatedAt, Id), as URL-safe base64 of "ticks.id".</summary>
-    private readonly record struct Cursor(DateTime UpdatedAt, long Id)
-    {
-        public override string ToString() =>
-            Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{UpdatedAt.Ticks}.{Id}")));
-
-        public static Cursor? Parse(string text)
-        {
-            try
-            {
-                var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text)).Split('.');
-                if (parts.Length == 2
-                    && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-                    && ticks is >= 0 and <= 3155378975999999999
-                    && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                {
-                    return new Cursor(new DateTime(ticks, DateTimeKind.Utc), id);
-                }
-            }
-            catch (FormatException)
-            {
-            }
-            return null;
-        }
-    }
 }

@@ -7,7 +7,7 @@ using Rapport.Features.Agents;
 namespace Rapport.Features.Tickets;
 
 /// <summary>Changes a ticket's status, priority, subject, owner or tags in one step, each through the ticket's rules.</summary>
-public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, TimeProvider time)
+public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, TimeProvider time, TicketChanges changes)
 {
     public sealed record Request
     {
@@ -87,6 +87,7 @@ public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, TimeProv
         }
         // A concurrent writer that saved first makes this throw DbUpdateConcurrencyException: a 409.
         await db.SaveChangesAsync(ct);
+        changes.Publish(new TicketChange(ticket.Id, TicketChangeKind.Updated, actor.AgentId));
         return new Result(Outcome.Updated, ticket.Version);
     }
 

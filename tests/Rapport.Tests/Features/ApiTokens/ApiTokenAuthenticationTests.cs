@@ -23,6 +23,20 @@ public abstract class ApiTokenAuthenticationTests(RapportFactory app) : Database
     }
 
     [Fact]
+    public async Task Using_a_token_records_when_it_was_last_used()
+    {
+        var (token, plain) = await App.CreateTokenAsync(ApiTokenScope.Read, ct: Ct);
+        using var client = App.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", plain);
+
+        (await client.GetAsync(Endpoint, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await using var db = App.CreateDbContext();
+        var stored = await db.ApiTokens.AsNoTracking().SingleAsync(t => t.Id == token.Id, Ct);
+        stored.LastUsedAt.ShouldNotBeNull().ShouldBe(App.Now, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task Without_a_token_the_caller_is_refused()
     {
         using var client = App.CreateClient();

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Rapport.BrowserTests.Infrastructure;
+using Rapport.Features.Agents;
+using Rapport.Features.SavedReplies;
+
+namespace Rapport.BrowserTests.Features.Tickets;
+
+/// <summary>The whole loop: the contact form, the live inbox, a saved reply, the portal, and the customer's answer reopening the ticket.</summary>
+public abstract partial class CustomerJourneyTests(BrowserApp app, Chromium chromium) : PageTests(app, chromium)
+{
+    [Fact]
+    public async Task ContactForm_ToInbox_ToPortal_AndBack_ReopensTheTicket()
+    {
+        var agent = await Factory.CreateAgentAsync(AgentRoles.Agent);
+        var replyName = $"Thanks {Guid.NewGuid():N}"[..20];
+        await using (var db = Factory.CreateDbContext())
+        {
+            db.SavedReplies.Add(SavedReply.Create(replyName, "Hello {{customer.first_name}},\n\nYour parcel left our warehouse today.\n\n{{agent.first_name}}", agent.Id, Factory.Now));
+            await db.SaveChangesAsync(Ct);
+        }
+        var inbox = await NewPageAsync();
+        await BrowserApp.SignInAsync(inbox, agent);
+        await inbox.GotoAsync("/");
+        await Assertions.Expect(inbox.GetByRole(AriaRole.Heading, new() { Name = "All open" })).ToBeVisibleAsync();
+        await BrowserApp.WaitForLiveAsync(inbox);
+
+        // The customer writes through the public form, in another browser.
+        var subject = $"Where is my parcel {Guid.NewGuid():N}"[..30];
+        var customer = await NewPageAsync();
+        await customer.GotoAsync("/contact");
+        await customer.GetByLabel("Your name").FillAsync("Maya Lindqvist");
+        await customer.GetByLabel("Your email").FillAsync($"maya+{Guid.NewGuid():N}@example.org");
+        await customer.GetByLabel("Subject").FillAsync(subject);
+        await customer.GetByLabel("Message").FillAsync("I ordered on Monday and nothing has arrived. Can you check?");
+        await customer.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        var number = (await customer.GetByTestId("ticket-number").TextContentAsync())!.TrimStart('#');
+        var follow = await customer.GetByTestId("follow-link").GetAttributeAsync("href");
+
+        // It appears in the agent's inbox without a reload.
+        var row = inbox.Locator($"li[data-ticket='{number}']");
+        await Assertions.Expect(row).ToContainTextAsync(subject);
+
+        // The agent answers with the saved reply, its placeholders filled in.
+        await row.GetByRole(AriaRole.Link).ClickAsync();
+        await Assertions.Expect(inbox.GetByRole(AriaRole.Heading, new() { Name = subject })).ToBeVisibleAsync();
+        await BrowserApp.WaitForLiveAsync(inbox);
+        await inbox.Locator("#saved-reply").SelectOptionAsync(new SelectOptionValue { Label = replyName });
+        await Assertions.Expect(inbox.Locator("#draft")).ToHaveValueAsync(new Regex("^Hello Maya,"));
+        await inbox.GetByRole(AriaRole.Button, new() { Name = "Send reply" }).ClickAsync();
+        await Assertions.Expect(inbox.Locator(".thread li[data-kind=reply]")).ToContainTextAsync("Your parcel left our warehouse today.");
+        await Assertions.Expect(inbox.GetByTestId("status")).ToHaveTextAsync("Waiting on customer");
+
+        // The customer follows the link, reads the answer and replies.
+        await customer.GotoAsync(follow!);
+        await Assertions.Expect(customer.Locator(".thread li[data-kind=reply]")).ToContainTextAsync("Hello Maya,");
+        await Assertions.Expect(customer.GetByTestId("status")).ToHaveTextAsync("Waiting for your reply");
+        await customer.GetByLabel("Your message").FillAsync("It arrived just now, but the box is damaged.");
+        await customer.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true }).ClickAsync();
+        await Assertions.Expect(customer.GetByRole(AriaRole.Alert)).ToContainTextAsync("we have your message");
+
+        // The agent's open ticket page shows the answer and the ticket open again, live.
+        await Assertions.Expect(inbox.Locator(".thread li[data-kind=customer]").Last).ToContainTextAsync("the box is damaged");
+        await Assertions.Expect(inbox.GetByTestId("status")).ToHaveTextAsync("Open");
+    }
+}
+
+public sealed class CustomerJourneyTests_Sqlite(SqliteBrowserApp app, Chromium chromium) : CustomerJourneyTests(app, chromium), IClassFixture<SqliteBrowserApp>;
+
+public sealed class CustomerJourneyTests_Postgres(PostgresBrowserApp app, Chromium chromium) : CustomerJourneyTests(app, chromium), IClassFixture<PostgresBrowserApp>;

