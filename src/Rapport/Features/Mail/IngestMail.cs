@@ -159,6 +159,14 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
         if (machine is not null)
         {
+            var (bouncedId, diagnostic) = MailReader.Bounce(mail);
+            if (bouncedId is not null && await db.OutboundMail.FirstOrDefaultAsync(o => o.InternetMessageId == bouncedId, ct) is { } outbound)
+            {
+                // A bounce of one of our replies: shown on that reply's outbox row and in the owner's alerts.
+                outbound.Bounce(diagnostic);
+                referenced ??= outbound.TicketId;
+                machine = $"bounce of our reply (outbox {outbound.Id}): {diagnostic ?? "not delivered"}";
+            }
             entry.Record(InboundOutcome.Ignored, machine, referenced, null, now);
             LogIgnored(entry.RawSha256, machine);
             return new Result(InboundOutcome.Ignored, referenced, machine, 0);

@@ -35,7 +35,7 @@ public sealed class MailAlerts(IDbContextFactory<RapportDb> contexts, IOptions<M
             $"{q.Count} message{(q.Count == 1 ? "" : "s")} quarantined{(q.MailboxId is { } mid ? $" in {names.GetValueOrDefault(mid)}" : "")}: see the ledger for the reasons; fix and reprocess, or leave them.",
             q.First)));
 
-        var failed = await db.OutboundMail.AsNoTracking().Where(o => o.Status == OutboundStatus.Failed && o.CreatedAt >= since)
+        var failed = await db.OutboundMail.AsNoTracking().Where(o => (o.Status == OutboundStatus.Failed || o.Status == OutboundStatus.Bounced) && o.CreatedAt >= since)
             .GroupBy(o => o.MailboxId).Select(g => new { MailboxId = g.Key, Count = g.Count(), First = g.Min(o => o.CreatedAt) }).ToListAsync(ct);
         alerts.AddRange(failed.Select(f => new MailAlert(MailAlertKind.NotDelivered, names.GetValueOrDefault(f.MailboxId),
             $"{f.Count} repl{(f.Count == 1 ? "y" : "ies")} from {names.GetValueOrDefault(f.MailboxId)} could not be delivered.", f.First)));

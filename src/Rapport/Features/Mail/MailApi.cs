@@ -38,6 +38,8 @@ public static class MailApi
         app.MapGet("/api/v1/mail/alerts", async (MailAlerts alerts, CancellationToken ct) => TypedResults.Ok(await alerts.CurrentAsync(ct)))
             .WithTags("Inbound mail").RequireAuthorization(Policies.Read)
             .WithSummary("What the owner must look at: mailboxes failing to be read, quarantined messages, undelivered replies");
+        app.MapGet("/api/v1/outbound", ListOutboundAsync).WithTags("Outbound mail").RequireAuthorization(Policies.Read)
+            .WithSummary("Replies mailed to customers and what became of them (pending, sent with the server's reply, failed, bounced)");
         inbound.MapPost("/{id:long}/reprocess", ReprocessAsync).RequireAuthorization(Policies.Write)
             .WithSummary("Run a ledger entry (typically quarantined) through the pipeline again from its stored raw message");
         return app;
@@ -124,6 +126,26 @@ public static class MailApi
                     o => g.Where(x => x.Outcome == o).Sum(x => x.Count))))
             .ToList();
         return TypedResults.Ok(result);
+    }
+
+    public sealed record OutboundEntry(long Id, long TicketId, long MessageId, string InternetMessageId, string Recipient,
+        OutboundStatus Status, int Attempts, DateTime NextAttemptAt, string? LastError, string? ServerReply, DateTime CreatedAt, DateTime? SentAt);
+
+    private static async Task<Ok<List<OutboundEntry>>> ListOutboundAsync(RapportDb db, CancellationToken ct, long? ticketId = null, OutboundStatus? status = null)
+    {
+        var query = db.OutboundMail.AsNoTracking();
+        if (ticketId is { } t)
+        {
+            query = query.Where(o => o.TicketId == t);
+        }
+        if (status is { } s)
+        {
+            query = query.Where(o => o.Status == s);
+        }
+        var rows = await query.OrderByDescending(o => o.Id).Take(MaxPageSize)
+            .Select(o => new OutboundEntry(o.Id, o.TicketId, o.MessageId, o.InternetMessageId, o.Recipient, o.Status, o.Attempts,
+                o.NextAttemptAt, o.LastError, o.ServerReply, o.CreatedAt, o.SentAt)).ToListAsync(ct);
+        return TypedResults.Ok(rows);
     }
 
     private static async Task<Results<Ok<IngestMail.Result>, NotFound>> ReprocessAsync(long id, IngestMail ingest, CancellationToken ct)

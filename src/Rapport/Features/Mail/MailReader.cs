@@ -98,6 +98,35 @@ public static partial class MailReader
         return null;
     }
 
+    /// <summary>For a delivery report: the Message-ID of the mail that could not be delivered (from the returned
+    /// message or its headers) and the diagnostic the reporting server gave.</summary>
+    public static (string? MessageId, string? Diagnostic) Bounce(MimeMessage message)
+    {
+        if (message.Body is not Multipart report || !report.ContentType.IsMimeType("multipart", "report"))
+        {
+            return (null, null);
+        }
+        string? id = null;
+        string? diagnostic = null;
+        foreach (var part in report)
+        {
+            switch (part)
+            {
+                // Also text/rfc822-headers (TextRfc822Headers is a MessagePart holding the returned headers).
+                case MessagePart { Message: { } returned }:
+                    id ??= returned.MessageId;
+                    break;
+                case MessageDeliveryStatus status:
+                    foreach (var group in status.StatusGroups)
+                    {
+                        diagnostic ??= group["Diagnostic-Code"]?.Trim() ?? (group["Status"] is { } code ? $"status {code.Trim()}" : null);
+                    }
+                    break;
+            }
+        }
+        return (id, diagnostic);
+    }
+
     /// <summary>Message-IDs this message answers, nearest first: In-Reply-To, then References from last to first.</summary>
     public static IReadOnlyList<string> ReferencedIds(MimeMessage message)
     {

@@ -4,7 +4,7 @@ using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Mail;
 
-public enum OutboundStatus { Pending, Sending, Sent, Failed }
+public enum OutboundStatus { Pending, Sending, Sent, Failed, Bounced }
 
 /// <summary>One mail in the outbox, written in the same transaction as the reply it carries. The MIME is built
 /// once (with our Message-ID) and kept in the file store, so every attempt sends the same bytes.</summary>
@@ -44,6 +44,14 @@ public sealed class OutboundMail
         NextAttemptAt = now,
         CreatedAt = now,
     };
+
+    /// <summary>The receiving side reported later that it could not deliver the mail (a DSN came back).</summary>
+    public void Bounce(string? diagnostic)
+    {
+        Status = OutboundStatus.Bounced;
+        var text = "Bounced: " + (diagnostic ?? "the receiving server could not deliver it");
+        LastError = text.Length > ErrorMaxLength ? text[..ErrorMaxLength] : text;
+    }
 
     /// <summary>Wait before attempt n+1: 30 s, doubling, at most an hour.</summary>
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, Math.Max(0, attempts - 1))));

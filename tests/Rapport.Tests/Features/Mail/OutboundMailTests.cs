@@ -205,6 +205,41 @@ public abstract class OutboundMailTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Bounce_OfOurReply_IsIgnoredAndShownOnTheReplyAndInTheAlerts()
+    {
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var mailbox = await MailboxAsync();
+        var (opened, _, customer) = await OpenTicketAsync(client, mailbox);
+        (await client.PostJsonAsync($"/api/v1/tickets/{opened.TicketId}/replies", new { text = "Here is your invoice." })).EnsureSuccessStatusCode();
+        await Outbox.RunOnceAsync(Ct);
+        var sent = (await InboxAsync(customer, 1)).Single();
+
+        // A delivery report as a receiving server sends it later: multipart/report with the status and the returned headers.
+        var status = new MessageDeliveryStatus();
+        var group = new HeaderList { { "Final-Recipient", $"rfc822; {customer}" }, { "Action", "failed" }, { "Status", "5.2.2" },
+            { "Diagnostic-Code", "smtp; 552 5.2.2 Mailbox full" } };
+        status.StatusGroups.Add(group);
+        var original = new MimeMessage { MessageId = sent.MessageId!, Subject = sent.Subject! };
+        original.From.AddRange(sent.From);
+        original.To.AddRange(sent.To);
+        var returned = new TextRfc822Headers { Message = original };
+        var report = new MultipartReport("delivery-status") { new TextPart("plain") { Text = "Your message could not be delivered." }, status, returned };
+        var dsn = MailTestKit.Mail($"MAILER-DAEMON@customer.example", "Undelivered Mail Returned to Sender", "", to: mailbox.Address, configure: m => m.Body = report);
+
+        var answer = await client.IngestAsync(dsn, mailbox.Name);
+        var rows = await (await client.GetAsync($"/api/v1/outbound?ticketId={opened.TicketId}", Ct)).ReadAsync<List<MailApi.OutboundEntry>>();
+        var alerts = await (await client.GetAsync("/api/v1/mail/alerts", Ct)).ReadAsync<List<MailAlert>>();
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ignored);
+        answer.TicketId.ShouldBe(opened.TicketId);
+        answer.Reason!.ShouldContain("Mailbox full");
+        var row = rows.ShouldHaveSingleItem();
+        row.Status.ShouldBe(OutboundStatus.Bounced);
+        row.LastError!.ShouldContain("552 5.2.2 Mailbox full");
+        alerts.ShouldContain(a => a.Kind == MailAlertKind.NotDelivered && a.Mailbox == mailbox.Name);
+    }
+
+    [Fact]
     public async Task Reply_WithoutAnySendingMailbox_IsNotQueued()
     {
         var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
