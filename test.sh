@@ -194,7 +194,9 @@ start_dovecot() {
         step "Installing ${wanted[*]}"
         # "No configuration": the package must not set up or start a system-wide mail server.
         echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null ||
+        # A stale package list makes the first try fail; refresh it once then.
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null 2>&1 ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null; } ||
             { echo "Could not install ${wanted[*]}; the mail server tests are skipped."; return; }
     fi
     while port_in_use "$port"; do
