@@ -56,6 +56,12 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
         {
             return new Result(Outcome.Invalid, Problem: problem);
         }
+        if (kind == MessageKind.Reply)
+        {
+            // What the reply leaves unanswered is kept with it: the agent may send anyway, and that choice is on record.
+            var check = await ReplyCheck.CheckDraft.CheckAsync(db, ticket.Id, body.Text, ct);
+            message.RecordUnansweredAtSend(check.Questions.Where(q => !q.Covered).Select(q => q.Text));
+        }
         var mailed = false;
         switch (kind)
         {

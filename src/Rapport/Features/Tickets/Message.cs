@@ -31,17 +31,38 @@ public sealed class Message
     /// <summary>The mail Message-ID (without angle brackets) this message arrived or left with; unique, so the
     /// same mail is stored once and replies to it thread here.</summary>
     public string? InternetMessageId { get; private set; }
+    /// <summary>A customer's message: its sentiment, from -1 (angry) to +1 (happy), scored when it arrived.</summary>
+    public double? Sentiment { get; private set; }
+    /// <summary>A reply: the customer's questions the reply check found unanswered when the agent sent it anyway.</summary>
+    public string? UnansweredAtSend { get; private set; }
+
+    public const int UnansweredMaxLength = 4000;
 
     public IReadOnlyCollection<Attachment> Attachments => _attachments;
 
+    public bool IsComplaint => Sentiment <= ReplyCheck.Sentiment.ComplaintThreshold;
+
     public static Message FromCustomer(Customer customer, MessageBody body, DateTime now) =>
-        new() { Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id, Text = body.Text, Html = body.Html, CreatedAt = now };
+        new()
+        {
+            Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
+            Text = body.Text, Html = body.Html, CreatedAt = now,
+            Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
+        };
+
+    /// <summary>Records that this reply went out although the reply check listed these questions as unanswered.</summary>
+    public void RecordUnansweredAtSend(IEnumerable<string> questions)
+    {
+        var text = string.Join('\n', questions);
+        UnansweredAtSend = text.Length == 0 ? null : text.Length > UnansweredMaxLength ? text[..UnansweredMaxLength] : text;
+    }
 
     public static Message FromEmail(Customer customer, MessageBody body, string? internetMessageId, DateTime now) =>
         new()
         {
             Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
             Text = body.Text, Html = body.Html, InternetMessageId = internetMessageId, CreatedAt = now,
+            Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
         };
 
     public static Message Reply(int? agentId, MessageBody body, DateTime now) =>

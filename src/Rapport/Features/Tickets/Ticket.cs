@@ -43,6 +43,8 @@ public sealed class Ticket
     public DateTime? FirstResponseAt { get; private set; }
     public DateTime? ResolvedAt { get; private set; }
     public DateTime? ClosedAt { get; private set; }
+    /// <summary>The customer wrote in strongly negative terms: shown in the inbox, and the priority raised.</summary>
+    public bool IsComplaint { get; private set; }
     /// <summary>App-managed optimistic concurrency token: SQLite has no database-generated row version.</summary>
     public int Version { get; private set; }
 
@@ -76,6 +78,7 @@ public sealed class Ticket
         var via = JsonNamingPolicy.KebabCaseLower.ConvertName(channel.ToString());
         ticket._events.Add(TicketEvent.Create(TicketEventKind.Created, actor, now,
             tagNames.Count == 0 ? $"via {via}" : $"via {via}, tagged {string.Join(", ", tagNames)}"));
+        ticket.MarkComplaintIf(firstMessage, actor, now);
         if (customer.OwnerId is { } ownerId)
         {
             ticket._events.Add(TicketEvent.Create(TicketEventKind.Assigned, actor, now, $"→ agent {ownerId} (customer's owner)"));
@@ -187,6 +190,7 @@ public sealed class Ticket
         EnsureNotClosed("add a customer message to");
         _messages.Add(message);
         Record(TicketEventKind.CustomerWrote, Actor.Customer(CustomerId), now, null);
+        MarkComplaintIf(message, Actor.Customer(CustomerId), now);
         if (Status is TicketStatus.WaitingOnCustomer or TicketStatus.Resolved)
         {
             var from = Status;
@@ -207,6 +211,22 @@ public sealed class Ticket
         Record(TicketEventKind.Replied, actor, now, null);
         var next = statusAfter ?? (Status is TicketStatus.New or TicketStatus.Open ? TicketStatus.WaitingOnCustomer : Status);
         ChangeStatus(next, actor, now);
+    }
+
+    /// <summary>A strongly negative customer message marks the ticket a complaint and raises a low or normal priority to high.</summary>
+    private void MarkComplaintIf(Message message, Actor actor, DateTime now)
+    {
+        if (!message.IsComplaint || IsComplaint)
+        {
+            return;
+        }
+        IsComplaint = true;
+        if (Priority is TicketPriority.Low or TicketPriority.Normal)
+        {
+            var from = Priority;
+            Priority = TicketPriority.High;
+            _events.Add(TicketEvent.Create(TicketEventKind.PriorityChanged, actor, now, $"{from} → {Priority} (the customer sounds upset)"));
+        }
     }
 
     public void AddNote(Message note, Actor actor, DateTime now)

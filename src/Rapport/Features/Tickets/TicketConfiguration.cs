@@ -44,6 +44,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         builder.HasIndex(m => new { m.TicketId, m.Id });
         builder.Property(m => m.InternetMessageId).HasMaxLength(Message.InternetMessageIdMaxLength);
         builder.HasIndex(m => m.InternetMessageId).IsUnique();
+        builder.Property(m => m.UnansweredAtSend).HasMaxLength(Message.UnansweredMaxLength);
+        builder.Ignore(m => m.IsComplaint);
         builder.HasOne(m => m.AuthorAgent).WithMany().HasForeignKey(m => m.AuthorAgentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne(m => m.AuthorCustomer).WithMany().HasForeignKey(m => m.AuthorCustomerId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(m => m.Attachments).WithOne().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.SetNull);

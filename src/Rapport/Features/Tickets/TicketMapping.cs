@@ -44,7 +44,8 @@ public static class TicketMapping
             t.Owner is null ? null : new AgentRef(t.Owner.Id, t.Owner.DisplayName),
             t.Tags.Select(x => x.Name).Order(StringComparer.Ordinal).ToList(),
             t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version,
-            t.Messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Select(m => ToDetails(m, customer)).ToList());
+            t.Messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Select(m => ToDetails(m, customer)).ToList(),
+            t.IsComplaint);
     }
 
     public static MessageDetails ToDetails(Message m, CustomerRef? ticketCustomer) => new(
@@ -52,5 +53,6 @@ public static class TicketMapping
         m.AuthorAgent is null ? null : new AgentRef(m.AuthorAgent.Id, m.AuthorAgent.DisplayName),
         m.Kind == MessageKind.Customer ? ticketCustomer : null,
         m.Text, m.Html, m.CreatedAt,
-        m.Attachments.OrderBy(a => a.Id).Select(AttachmentInfo.Of).ToList());
+        m.Attachments.OrderBy(a => a.Id).Select(AttachmentInfo.Of).ToList(),
+        m.Sentiment, m.UnansweredAtSend);
 }

@@ -29,7 +29,8 @@ public sealed record TicketSummary(
     DateTime UpdatedAt,
     DateTime? FirstResponseAt,
     DateTime? ResolvedAt,
-    int Version);
+    int Version,
+    bool IsComplaint = false);
 
 /// <summary>A ticket with its whole thread.</summary>
 public sealed record TicketDetails(
@@ -48,7 +49,8 @@ public sealed record TicketDetails(
     DateTime? ResolvedAt,
     DateTime? ClosedAt,
     int Version,
-    IReadOnlyList<MessageDetails> Messages);
+    IReadOnlyList<MessageDetails> Messages,
+    bool IsComplaint = false);
 
 public sealed record MessageDetails(
     long Id,
@@ -58,7 +60,9 @@ public sealed record MessageDetails(
     string Text,
     string? Html,
     DateTime CreatedAt,
-    IReadOnlyList<AttachmentInfo> Attachments);
+    IReadOnlyList<AttachmentInfo> Attachments,
+    double? Sentiment = null,
+    string? UnansweredAtSend = null);
 
 public sealed record TicketEventDetails(long Id, TicketEventKind Kind, AgentRef? Agent, int? ApiTokenId, long? CustomerId, string? Detail, DateTime At);
 
@@ -68,17 +72,17 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 internal sealed record TicketRow(
     long Id, string Subject, TicketStatus Status, TicketPriority Priority, TicketChannel Channel,
     long CustomerId, string CustomerName, string? CustomerEmail, int? OwnerId, string? OwnerName,
-    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FirstResponseAt, DateTime? ResolvedAt, DateTime? ClosedAt, int Version)
+    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FirstResponseAt, DateTime? ResolvedAt, DateTime? ClosedAt, int Version, bool IsComplaint)
 {
     public static readonly Expression<Func<Ticket, TicketRow>> Projection = t => new TicketRow(
         t.Id, t.Subject, t.Status, t.Priority, t.Channel,
         t.CustomerId, t.Customer.Name,
         t.Customer.Emails.OrderByDescending(e => e.IsPrimary).ThenBy(e => e.Id).Select(e => e.Address).FirstOrDefault(),
         t.OwnerId, t.Owner != null ? t.Owner.DisplayName : null,
-        t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version);
+        t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version, t.IsComplaint);
 
     public TicketSummary ToSummary(IReadOnlyList<string> tags) => new(
         Id, Id, Subject, Status, Priority, Channel, new CustomerRef(CustomerId, CustomerName, CustomerEmail),
         OwnerId is { } owner ? new AgentRef(owner, OwnerName ?? "") : null, tags,
-        CreatedAt, UpdatedAt, FirstResponseAt, ResolvedAt, Version);
+        CreatedAt, UpdatedAt, FirstResponseAt, ResolvedAt, Version, IsComplaint);
 }

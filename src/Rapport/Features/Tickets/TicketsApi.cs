@@ -19,6 +19,7 @@ public static class TicketsApi
         builder.Services.AddSingleton<TicketChanges>();
         builder.Services.AddSingleton<TicketPresence>();
         TicketChangeRelay.AddTo(builder);
+        builder.Services.AddSingleton<ReplyCheck.CheckDraft>();
         builder.Services.AddSingleton<CreateTicket>();
         builder.Services.AddSingleton<UpdateTicket>();
         builder.Services.AddSingleton<AddTicketMessage>();

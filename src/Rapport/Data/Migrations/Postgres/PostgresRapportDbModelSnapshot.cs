@@ -836,12 +836,19 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<long>("TicketId")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("UnansweredAtSend")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
 
                     b.HasKey("Id");
 
@@ -921,6 +928,9 @@ namespace Rapport.Data.Migrations.Postgres
 
                     b.Property<DateTime?>("FirstResponseAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("IsComplaint")
+                        .HasColumnType("boolean");
 
                     b.Property<int?>("OwnerId")
                         .HasColumnType("integer");

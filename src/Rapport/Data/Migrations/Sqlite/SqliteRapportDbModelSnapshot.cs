@@ -801,12 +801,19 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("Sentiment")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Text")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<long>("TicketId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("UnansweredAtSend")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
@@ -882,6 +889,9 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.Property<DateTime?>("FirstResponseAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsComplaint")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("OwnerId")
                         .HasColumnType("INTEGER");
