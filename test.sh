@@ -25,6 +25,10 @@ PACKAGES=(postgresql chromium npm)
 need_postgresql() { postgres_bin_dir; }
 need_chromium() { command -v chromium; }
 need_npm() { command -v npm; }
+# Optional: without it (or without root to install and start it) the IMAP tests show as skipped.
+need_dovecot_imapd() { [[ -x /usr/sbin/dovecot && -x /usr/lib/dovecot/imap ]]; }
+need_dovecot_lmtpd() { [[ -x /usr/lib/dovecot/lmtp ]]; }
+need_postfix() { [[ -x /usr/sbin/postfix ]]; }
 
 # The newest PostgreSQL server binaries: Debian's /usr/lib/postgresql/<version>/bin, else initdb on the PATH.
 postgres_bin_dir() {
@@ -126,6 +130,12 @@ cleanup() {
     for group in ${TESTS_PID:-} ${WATCHDOG_PID:-}; do
         kill -KILL -- "-$group" 2>/dev/null || true
     done
+    if [[ -f $WORK_DIR/postfix/queue/pid/master.pid ]]; then
+        /usr/sbin/postfix -c "$WORK_DIR/postfix/etc" stop >/dev/null 2>&1 || true
+    fi
+    if [[ -f $WORK_DIR/dovecot/run/master.pid ]]; then
+        kill "$(cat "$WORK_DIR/dovecot/run/master.pid")" 2>/dev/null || true
+    fi
     if [[ -f $PG_DIR/data/postmaster.pid ]]; then
         as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
     fi
@@ -167,6 +177,154 @@ export RAPPORT_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres"
 # The browser tests (tests/Rapport.BrowserTests) drive this Chromium through Playwright.
 RAPPORT_TEST_CHROMIUM=$(command -v chromium) || die "Chromium is missing: install the chromium package."
 export RAPPORT_TEST_CHROMIUM
+
+# --- A throwaway Dovecot (IMAP) for the mail tests: its own configuration and mail store in the work directory,
+# 127.0.0.1 only, no TLS; any user name signs in with the password "rapport-test" and gets an empty store.
+start_dovecot() {
+    local dir=$WORK_DIR/dovecot port=55710
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "Not root: Dovecot is not started; the IMAP tests are skipped."
+        return
+    fi
+    local package wanted=()
+    for package in dovecot-imapd dovecot-lmtpd postfix; do
+        "need_${package//-/_}" >/dev/null 2>&1 || wanted+=("$package")
+    done
+    if ((${#wanted[@]})); then
+        step "Installing ${wanted[*]}"
+        # "No configuration": the package must not set up or start a system-wide mail server.
+        echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+        # A stale package list makes the first try fail; refresh it once then.
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null 2>&1 ||
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${wanted[@]}" >/dev/null; } ||
+            { echo "Could not install ${wanted[*]}; the mail server tests are skipped."; return; }
+    fi
+    while port_in_use "$port"; do
+        port=$((port + 1))
+        ((port < 55810)) || { echo "No free port for Dovecot; the IMAP tests are skipped."; return; }
+    done
+    mkdir -p "$dir/run" "$dir/state" "$dir/mail"
+    chown nobody:nogroup "$dir/mail"
+    cat >"$dir/dovecot.conf" <<CONF
+protocols = imap lmtp
+listen = 127.0.0.1
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$dir/mail/%u
+first_valid_uid = 1
+passdb {
+  driver = static
+  args = password=rapport-test
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$dir/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service lmtp {
+  unix_listener lmtp-postfix {
+    mode = 0666
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+CONF
+    step "Starting Dovecot on 127.0.0.1:$port"
+    /usr/sbin/dovecot -c "$dir/dovecot.conf" || { cat "$dir/dovecot.log" >&2 2>/dev/null; die "Dovecot did not start."; }
+    local tries=0
+    until port_in_use "$port"; do
+        ((++tries < 50)) || die "Dovecot does not answer on port $port."
+        sleep 0.1
+    done
+    export RAPPORT_TEST_IMAP="127.0.0.1:$port"
+}
+start_dovecot
+
+# --- A throwaway Postfix (SMTP) delivering into that Dovecot over LMTP, for mail to shop.example and
+# customer.example only (anything else is refused with 5xx); own configuration and queue in the work directory.
+start_postfix() {
+    local dir=$WORK_DIR/postfix port=55725
+    [[ -n ${RAPPORT_TEST_IMAP:-} ]] || return 0
+    while port_in_use "$port"; do
+        port=$((port + 1))
+        ((port < 55825)) || { echo "No free port for Postfix; the SMTP tests are skipped."; return; }
+    done
+    mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+    cat >"$dir/etc/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mail.test.example
+mydomain = test.example
+myorigin = test.example
+mydestination =
+relayhost =
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = reject_unauth_destination
+virtual_mailbox_domains = shop.example customer.example
+virtual_transport = lmtp:unix:$WORK_DIR/dovecot/run/lmtp-postfix
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtputf8_enable = no
+biff = no
+maillog_file_prefixes = $dir
+maillog_file = $dir/postfix.log
+CONF
+    cat >"$dir/etc/master.cf" <<CONF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix n - n 60 1 pickup
+cleanup   unix n - n - 0 cleanup
+qmgr      unix n - n 300 1 qmgr
+rewrite   unix - - n - - trivial-rewrite
+bounce    unix - - n - 0 bounce
+defer     unix - - n - 0 bounce
+trace     unix - - n - 0 bounce
+verify    unix - - n - 1 verify
+proxymap  unix - - n - - proxymap
+smtp      unix - - n - - smtp
+showq     unix n - n - - showq
+error     unix - - n - - error
+retry     unix - - n - - error
+discard   unix - - n - - discard
+lmtp      unix - - n - - lmtp
+anvil     unix - - n - 1 anvil
+scache    unix - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+CONF
+    step "Starting Postfix on 127.0.0.1:$port"
+    /usr/sbin/postfix -c "$dir/etc" set-permissions create-missing >/dev/null 2>&1 || true
+    /usr/sbin/postfix -c "$dir/etc" start >/dev/null 2>&1 || { cat "$dir/postfix.log" >&2 2>/dev/null; die "Postfix did not start."; }
+    local tries=0
+    until port_in_use "$port"; do
+        ((++tries < 50)) || die "Postfix does not answer on port $port."
+        sleep 0.1
+    done
+    export RAPPORT_TEST_SMTP="127.0.0.1:$port"
+}
+start_postfix
 
 test_log="$WORK_DIR/test.log"
 # The run gets its own process group (setsid) so that a hung run can be stopped with everything it started.

@@ -22,7 +22,7 @@ internal static class Schema
     public static readonly IReadOnlyDictionary<string, string[]> LeftToDefaults = new Dictionary<string, string[]>
     {
         ["Tickets"] = ["IsComplaint"],
-        ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint"],
+        ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId"],
     };
 
     /// <summary>Tables whose Id the generator assigns (continuing after the largest one present).</summary>

@@ -6,6 +6,7 @@ using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.Mail;
 using Rapport.Features.Portal;
 using Rapport.Features.SavedReplies;
 using Rapport.Features.Settings;
@@ -29,6 +30,10 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<BusinessProfile> BusinessProfiles => Set<BusinessProfile>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
+    public DbSet<InboundMail> InboundMail => Set<InboundMail>();
+    public DbSet<MailboxSync> MailboxSyncs => Set<MailboxSync>();
+    public DbSet<OutboundMail> OutboundMail => Set<OutboundMail>();
     public DbSet<SavedReply> SavedReplies => Set<SavedReply>();
     public DbSet<PortalLink> PortalLinks => Set<PortalLink>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();

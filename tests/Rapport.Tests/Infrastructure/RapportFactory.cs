@@ -52,6 +52,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Database:Provider", Provider.ToString());
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Mail:BackgroundSync", "false");
         foreach (var (key, value) in DatabaseSettings)
         {
             builder.UseSetting(key, value);

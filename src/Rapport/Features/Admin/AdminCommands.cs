@@ -12,7 +12,7 @@ namespace Rapport.Features.Admin;
 /// `Rapport migrate`, `Rapport seed-demo`. Output for scripts goes to stdout; logs go to stderr.</summary>
 public static class AdminCommands
 {
-    private static readonly HashSet<string> Verbs = ["setup", "token", "migrate", "seed-demo", "help", "--help", "-h", "-?", "--version"];
+    private static readonly HashSet<string> Verbs = ["setup", "token", "migrate", "seed-demo", "ingest", "help", "--help", "-h", "-?", "--version"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -23,6 +23,7 @@ public static class AdminCommands
         root.Subcommands.Add(TokenCommand(services));
         root.Subcommands.Add(MigrateCommand(services));
         root.Subcommands.Add(SeedDemoCommand(services));
+        root.Subcommands.Add(Mail.IngestCommand.Create(services, ct => MigrateIfEnabledAsync(services, ct)));
         var verb = args[0] is "help" ? ["--help"] : args;
         return await root.Parse(verb).InvokeAsync();
     }

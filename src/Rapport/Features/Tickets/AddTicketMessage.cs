@@ -6,7 +6,8 @@ namespace Rapport.Features.Tickets;
 
 /// <summary>Adds an agent's reply or an internal note to a ticket, or a customer's message (from the portal), with
 /// attachments uploaded beforehand.</summary>
-public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time, TicketChanges changes)
+public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time, TicketChanges changes,
+    Mail.ReplyOutbox outbox)
 {
     public sealed record ReplyRequest : MessageInput
     {
@@ -61,10 +62,13 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
             var check = await ReplyCheck.CheckDraft.CheckAsync(db, ticket.Id, body.Text, ct);
             message.RecordUnansweredAtSend(check.Questions.Where(q => !q.Covered).Select(q => q.Text));
         }
+        var mailed = false;
         switch (kind)
         {
             case MessageKind.Reply:
                 ticket.AddReply(message, actor, now, (request as ReplyRequest)?.Status);
+                // The mail joins the same SaveChanges: the reply and its outbox row commit together or not at all.
+                mailed = await outbox.EnqueueAsync(db, ticket, message, now, ct);
                 break;
             case MessageKind.Note:
                 ticket.AddNote(message, actor, now);
@@ -74,6 +78,10 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
                 break;
         }
         await db.SaveChangesAsync(ct);
+        if (mailed)
+        {
+            outbox.Notify();
+        }
         changes.Publish(new TicketChange(ticket.Id, kind switch
         {
             MessageKind.Reply => TicketChangeKind.Reply,

@@ -10,6 +10,7 @@ public enum MessageKind { Customer, Reply, Note }
 public sealed class Message
 {
     public const int TextMaxLength = 1_000_000;
+    public const int InternetMessageIdMaxLength = 250;
 
     private readonly List<Attachment> _attachments = [];
 
@@ -27,6 +28,9 @@ public sealed class Message
     /// <summary>HTML as received, already sanitized; null when the message was plain text.</summary>
     public string? Html { get; private set; }
     public DateTime CreatedAt { get; private set; }
+    /// <summary>The mail Message-ID (without angle brackets) this message arrived or left with; unique, so the
+    /// same mail is stored once and replies to it thread here.</summary>
+    public string? InternetMessageId { get; private set; }
     /// <summary>A customer's message: its sentiment, from -1 (angry) to +1 (happy), scored when it arrived.</summary>
     public double? Sentiment { get; private set; }
     /// <summary>A reply: the customer's questions the reply check found unanswered when the agent sent it anyway.</summary>
@@ -55,11 +59,29 @@ public sealed class Message
         UnansweredAtSend = text.Length == 0 ? null : text.Length > UnansweredMaxLength ? text[..UnansweredMaxLength] : text;
     }
 
+    public static Message FromEmail(Customer customer, MessageBody body, string? internetMessageId, DateTime now) =>
+        new()
+        {
+            Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
+            Text = body.Text, Html = body.Html, InternetMessageId = internetMessageId, CreatedAt = now,
+            Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
+        };
+
     public static Message Reply(int? agentId, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Reply, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };
 
     public static Message Note(int? agentId, MessageBody body, DateTime now) =>
         new() { Kind = MessageKind.Note, AuthorAgentId = agentId, Text = body.Text, Html = body.Html, CreatedAt = now };
+
+    /// <summary>Gives an outgoing reply the Message-ID it is mailed with, so the customer's answer threads here.</summary>
+    public void AssignInternetMessageId(string internetMessageId)
+    {
+        if (InternetMessageId is not null && InternetMessageId != internetMessageId)
+        {
+            throw new InvalidOperationException($"Message {Id} already has the Message-ID {InternetMessageId}.");
+        }
+        InternetMessageId = internetMessageId;
+    }
 
     public void Attach(Attachment attachment)
     {

@@ -42,6 +42,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
     public void Configure(EntityTypeBuilder<Message> builder)
     {
         builder.HasIndex(m => new { m.TicketId, m.Id });
+        builder.Property(m => m.InternetMessageId).HasMaxLength(Message.InternetMessageIdMaxLength);
+        builder.HasIndex(m => m.InternetMessageId).IsUnique();
         builder.Property(m => m.UnansweredAtSend).HasMaxLength(Message.UnansweredMaxLength);
         builder.HasOne(m => m.AuthorAgent).WithMany().HasForeignKey(m => m.AuthorAgentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne(m => m.AuthorCustomer).WithMany().HasForeignKey(m => m.AuthorCustomerId).OnDelete(DeleteBehavior.SetNull);

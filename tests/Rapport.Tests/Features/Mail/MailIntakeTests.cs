@@ -1,0 +1,355 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Mail;
+using Rapport.Features.Tickets;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests.Features.Mail;
+
+public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
+{
+    private Task<HttpClient> WriterAsync() => App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+
+    private async Task<TicketDetails> TicketAsync(HttpClient client, long id)
+    {
+        var response = await client.GetAsync($"/api/v1/tickets/{id}", Ct);
+        await response.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        return await response.ReadAsync<TicketDetails>();
+    }
+
+    [Fact]
+    public async Task Ingest_NewMessage_OpensEmailTicketWithFoldedTextSanitizedHtmlAndAttachments()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("ann");
+        var message = MailTestKit.Mail($"Ann Example <{from}>", "Broken lamp", "", configure: m =>
+        {
+            var builder = new BodyBuilder
+            {
+                TextBody = "The lamp flickers.\n\n-- \nAnn Example\nMain Street 1",
+                HtmlBody = "<p>The lamp <b>flickers</b>.</p><script>alert(1)</script><img src=\"cid:photo\">",
+            };
+            builder.Attachments.Add("receipt.pdf", Encoding.ASCII.GetBytes("%PDF-1.4 receipt"), new ContentType("application", "pdf"));
+            var photo = builder.LinkedResources.Add("photo.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3], new ContentType("image", "png"));
+            photo.ContentId = "photo";
+            builder.Attachments.Add("setup.exe", [0x4D, 0x5A, 0, 0], new ContentType("application", "octet-stream"));
+            m.Body = builder.ToMessageBody();
+        });
+
+        var answer = await client.IngestAsync(message);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        var ticket = await TicketAsync(client, answer.TicketId!.Value);
+        ticket.Subject.ShouldBe("Broken lamp");
+        ticket.Channel.ShouldBe(TicketChannel.Email);
+        ticket.Customer.Email.ShouldBe(from);
+        ticket.Customer.Name.ShouldBe("Ann Example");
+        var first = ticket.Messages.ShouldHaveSingleItem();
+        first.Text.ShouldBe("The lamp flickers.");
+        first.Html.ShouldNotBeNull();
+        first.Html.ShouldContain("<b>flickers</b>");
+        first.Html.ShouldNotContain("script");
+        first.Attachments.Select(a => a.FileName).Order().ShouldBe(["photo.png", "receipt.pdf"]);
+        await using var db = App.CreateDbContext();
+        var line = await db.InboundMail.SingleAsync(m => m.TicketId == ticket.Id, Ct);
+        line.Reason.ShouldNotBeNull();
+        line.Reason.ShouldContain("setup.exe");
+        line.DedupKey.ShouldBe(message.MessageId);
+    }
+
+    [Fact]
+    public async Task Ingest_SameMessageIdTwice_StoresItOnce()
+    {
+        var client = await WriterAsync();
+        var message = MailTestKit.Mail(MailTestKit.Unique("bob"), "Invoice", "Please resend the invoice.");
+
+        var first = await client.IngestAsync(message);
+        var second = await client.IngestAsync(message);
+
+        first.Outcome.ShouldBe(InboundOutcome.Ticket);
+        second.Outcome.ShouldBe(InboundOutcome.Duplicate);
+        second.TicketId.ShouldBe(first.TicketId);
+        (await TicketAsync(client, first.TicketId!.Value)).Messages.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Ingest_SameMessageIdConcurrently_StoresItOnce()
+    {
+        var client = await WriterAsync();
+        var raw = MailTestKit.Mail(MailTestKit.Unique("cat"), "Twice", "Sent to two mailboxes at once.").Bytes();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => client.IngestAsync(raw)));
+
+        answers.Count(a => a.Outcome == InboundOutcome.Ticket).ShouldBe(1);
+        answers.Count(a => a.Outcome == InboundOutcome.Duplicate).ShouldBe(5);
+        answers.Select(a => a.TicketId).Distinct().ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task Ingest_ReplyWithInReplyTo_ThreadsToTheTicketAndReopensIt()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("dan");
+        var original = MailTestKit.Mail(from, "Refund", "I want a refund.");
+        var opened = await client.IngestAsync(original);
+        (await client.PostJsonAsync($"/api/v1/tickets/{opened.TicketId}/replies", new { text = "Done." })).EnsureSuccessStatusCode();
+
+        var reply = MailTestKit.Mail(from, "Re: Refund", "Thanks!\n\nOn Monday Support wrote:\n> Done.", inReplyTo: original.MessageId);
+        var answer = await client.IngestAsync(reply);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Message);
+        answer.TicketId.ShouldBe(opened.TicketId);
+        var ticket = await TicketAsync(client, opened.TicketId!.Value);
+        ticket.Status.ShouldBe(TicketStatus.Open);
+        ticket.Messages.Last().Text.ShouldBe("Thanks!");
+    }
+
+    [Fact]
+    public async Task Ingest_HeadersRewrittenButTicketNumberInSubject_ThreadsByTheToken()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("eve");
+        var opened = await client.IngestAsync(MailTestKit.Mail(from, "Login fails", "Cannot log in."));
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(from, $"RE: [#{opened.TicketId}] Login fails", "Works now."));
+
+        answer.Outcome.ShouldBe(InboundOutcome.Message);
+        answer.TicketId.ShouldBe(opened.TicketId);
+    }
+
+    [Fact]
+    public async Task Ingest_PlusAddressToken_ThreadsToTheTicket()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("fay");
+        var opened = await client.IngestAsync(MailTestKit.Mail(from, "Question", "Is it waterproof?"));
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(from, "another subject", "One more thing.", to: $"support+t{opened.TicketId}@shop.example"));
+
+        answer.Outcome.ShouldBe(InboundOutcome.Message);
+        answer.TicketId.ShouldBe(opened.TicketId);
+    }
+
+    [Fact]
+    public async Task Ingest_StrangerRepliesToSomeonesTicket_OpensANewTicketLinkedToIt()
+    {
+        var client = await WriterAsync();
+        var original = MailTestKit.Mail(MailTestKit.Unique("gus"), "Private matter", "My account details.");
+        var opened = await client.IngestAsync(original);
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("mallory"), "Re: Private matter", "Let me in.",
+            inReplyTo: original.MessageId));
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        answer.TicketId.ShouldNotBe(opened.TicketId);
+        (await TicketAsync(client, opened.TicketId!.Value)).Messages.Count.ShouldBe(1);
+        var linked = await TicketAsync(client, answer.TicketId!.Value);
+        linked.Messages.ShouldContain(m => m.Kind == MessageKind.Note && m.Text.Contains($"#{opened.TicketId}"));
+    }
+
+    [Fact]
+    public async Task Ingest_ColleagueWhoWasCopied_RepliesOnTheSameTicket()
+    {
+        var client = await WriterAsync();
+        var colleague = MailTestKit.Unique("colleague");
+        var original = MailTestKit.Mail(MailTestKit.Unique("hal"), "Team order", "We need 20 chairs.", configure: m => m.Cc.Add(MailboxAddress.Parse(colleague)));
+        var opened = await client.IngestAsync(original);
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(colleague, "Re: Team order", "Make it 25.", inReplyTo: original.MessageId));
+
+        answer.Outcome.ShouldBe(InboundOutcome.Message);
+        answer.TicketId.ShouldBe(opened.TicketId);
+    }
+
+    [Fact]
+    public async Task Ingest_ReplyToClosedTicket_OpensANewTicket()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("ida");
+        var original = MailTestKit.Mail(from, "Done deal", "Thanks.");
+        var opened = await client.IngestAsync(original);
+        (await client.PatchJsonAsync($"/api/v1/tickets/{opened.TicketId}", new { status = "closed" })).EnsureSuccessStatusCode();
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(from, "Re: Done deal", "One more question.", inReplyTo: original.MessageId));
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        answer.TicketId.ShouldNotBe(opened.TicketId);
+    }
+
+    [Fact]
+    public async Task Ingest_AutoReplyToOurReply_IsIgnoredAndShownOnTheTicket()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("jan");
+        var original = MailTestKit.Mail(from, "Delivery", "When?");
+        var opened = await client.IngestAsync(original);
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(from, "Out of office", "I am away until Monday.", inReplyTo: original.MessageId,
+            configure: m => m.Headers.Add("Auto-Submitted", "auto-replied")));
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ignored);
+        answer.TicketId.ShouldBe(opened.TicketId);
+        answer.Reason!.ShouldContain("auto-replied");
+        (await TicketAsync(client, opened.TicketId!.Value)).Messages.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Ingest_MailFromOurOwnMailbox_IsIgnoredAsALoop()
+    {
+        var client = await WriterAsync();
+        var mailbox = await App.CreateMailboxAsync();
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(mailbox.Address, "Re: [#1] Anything", "our own reply"), mailbox.Name);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ignored);
+        answer.Reason!.ShouldContain("loop");
+    }
+
+    [Fact]
+    public async Task Ingest_NoSender_IsQuarantinedAndReprocessable()
+    {
+        var client = await WriterAsync();
+        var raw = Encoding.ASCII.GetBytes($"Subject: nobody {Guid.NewGuid():N}\r\nMessage-ID: <{Guid.NewGuid():N}@x>\r\n\r\nWho sent this?\r\n");
+
+        var answer = await client.IngestAsync(raw);
+        await using var db = App.CreateDbContext();
+        var line = await db.InboundMail.AsNoTracking().OrderByDescending(m => m.Id).FirstAsync(m => m.Outcome == InboundOutcome.Quarantined, Ct);
+        using var again = await client.PostAsync($"/api/v1/inbound/{line.Id}/reprocess", null, Ct);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Quarantined);
+        answer.Reason!.ShouldContain("no sender");
+        await again.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        (await again.ReadAsync<IngestAnswer>()).Outcome.ShouldBe(InboundOutcome.Quarantined);
+        (await db.InboundMail.AsNoTracking().SingleAsync(m => m.Id == line.Id, Ct)).Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task Ingest_WhiteSpaceBeforeTheFirstHeader_StillBecomesATicket()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("kim");
+        var raw = Encoding.ASCII.GetBytes($"\r\n   \r\nFrom: Kim <{from}>\r\nSubject: Sloppy gateway\r\n\r\nMy text survived.\r\n");
+
+        var answer = await client.IngestAsync(raw);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        (await TicketAsync(client, answer.TicketId!.Value)).Messages.Single().Text.ShouldBe("My text survived.");
+    }
+
+    [Fact]
+    public async Task Ingest_WrongContentTypeOrReadToken_IsRefused()
+    {
+        var writer = await WriterAsync();
+        var reader = await App.CreateTokenClientAsync(ApiTokenScope.Read, ct: Ct);
+        var raw = MailTestKit.Mail(MailTestKit.Unique("lee"), "x", "y").Bytes();
+
+        using var wrongType = await writer.PostMimeAsync(raw, contentType: "application/json");
+        using var readOnly = await reader.PostMimeAsync(raw);
+        using var noMailbox = await writer.PostMimeAsync(raw, mailbox: "no-such-box");
+
+        await wrongType.ShouldHaveStatusAsync(HttpStatusCode.UnsupportedMediaType);
+        await readOnly.ShouldHaveStatusAsync(HttpStatusCode.Forbidden);
+        await noMailbox.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await noMailbox.Content.ReadAsStringAsync(Ct)).ShouldContain("no-such-box");
+    }
+
+    [Fact]
+    public async Task IngestCommand_MessageOnStdin_PrintsTheOutcome()
+    {
+        var mailbox = await App.CreateMailboxAsync();
+        var raw = MailTestKit.Mail(MailTestKit.Unique("max"), "Piped in", "From the mail server.").Bytes();
+        var output = new StringWriter();
+        var command = IngestCommand.Create(App.Services, _ => Task.CompletedTask, () => new MemoryStream(raw), output);
+
+        var exit = await new System.CommandLine.RootCommand { command }.Parse(["ingest", "--mailbox", mailbox.Name]).InvokeAsync(cancellationToken: Ct);
+        var missing = await new System.CommandLine.RootCommand { command }.Parse(["ingest", "--mailbox", "nope"]).InvokeAsync(cancellationToken: Ct);
+
+        exit.ShouldBe(0);
+        output.ToString().ShouldStartWith("{\"outcome\":\"ticket\",\"ticketId\":");
+        missing.ShouldBe(IngestCommand.NoSuchMailbox);
+        await using var db = App.CreateDbContext();
+        (await db.InboundMail.CountAsync(m => m.MailboxId == mailbox.Id, Ct)).ShouldBe(1);
+    }
+
+    /// <summary>Messages a strict parser rejects; taken in first so that no look-alike elsewhere makes them duplicates.</summary>
+    private static readonly string[] Broken =
+    [
+        "enmime/low-quality/bad-header-start.raw", "cpython/msg_19.txt",
+        "mime4j/testmsgs/malformedHeader-noheader.msg", "mime4j/testmsgs/malformedHeaderStartsBody-noheader.msg",
+    ];
+
+    [Fact]
+    public async Task Corpus_EveryRealMessage_IsAccountedForWithoutACrash()
+    {
+        var client = await WriterAsync();
+        var mailbox = await App.CreateMailboxAsync();
+        var root = Path.Combine(AppContext.BaseDirectory, "Features", "Mail", "Corpus");
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) is not ("LICENSE" or "NOTICE" or "COPYRIGHT" or "ARTISTIC-LICENSE.txt" or "README.md"))
+            .OrderBy(f => Array.IndexOf(Broken, Path.GetRelativePath(root, f)) is var i and >= 0 ? i : int.MaxValue)
+            .ThenBy(f => f, StringComparer.Ordinal).ToList();
+        var outcomes = new Dictionary<string, IngestAnswer>();
+
+        foreach (var file in files)
+        {
+            var response = await client.PostMimeAsync(await File.ReadAllBytesAsync(file, Ct), mailbox.Name);
+            await response.ShouldHaveStatusAsync(HttpStatusCode.OK);
+            outcomes[Path.GetRelativePath(root, file)] = await response.ReadAsync<IngestAnswer>();
+        }
+
+        var summary = string.Join(", ", outcomes.Values.GroupBy(a => a.Outcome).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{files.Count} messages: {summary}");
+        foreach (var (name, a) in outcomes.Where(o => o.Value.Outcome is InboundOutcome.Quarantined or InboundOutcome.Ignored))
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine($"{name}: {a.Outcome} {a.Reason}");
+        }
+        files.Count.ShouldBeGreaterThan(300);
+        await using var db = App.CreateDbContext();
+        (await db.InboundMail.CountAsync(m => m.MailboxId == mailbox.Id, Ct)).ShouldBe(files.Count);
+        outcomes.Values.Where(a => a.Outcome == InboundOutcome.Quarantined).ShouldAllBe(a => !string.IsNullOrWhiteSpace(a.Reason));
+        outcomes.Values.Where(a => a.Outcome is InboundOutcome.Ticket or InboundOutcome.Message).ShouldAllBe(a => a.TicketId != null);
+        outcomes.Values.Count(a => a.Outcome == InboundOutcome.Ticket).ShouldBeGreaterThan(150);
+        // Bounces and reports are machine mail (or a copy of one already seen), never a ticket.
+        foreach (var report in new[] { "mimekit/delivery-status.txt", "mimekit/bounce.txt", "mimekit/disposition-notification.txt", "mimekit/feedback-report.txt" })
+        {
+            outcomes[report].Outcome.ShouldBeOneOf(InboundOutcome.Ignored, InboundOutcome.Duplicate);
+        }
+        // Headers after leading white space are still read; text with no headers at all has no sender to answer.
+        outcomes["enmime/low-quality/bad-header-start.raw"].Outcome.ShouldBe(InboundOutcome.Ticket);
+        foreach (var headless in new[] { "cpython/msg_19.txt", "mime4j/testmsgs/malformedHeader-noheader.msg", "mime4j/testmsgs/malformedHeaderStartsBody-noheader.msg" })
+        {
+            outcomes[headless].Outcome.ShouldBe(InboundOutcome.Quarantined);
+            outcomes[headless].Reason!.ShouldContain("no header block");
+        }
+    }
+
+    [Fact]
+    public async Task Ledger_CountsPerOutcome_ReconcileWithTheLines()
+    {
+        var client = await WriterAsync();
+        var mailbox = await App.CreateMailboxAsync();
+        var mail = MailTestKit.Mail(MailTestKit.Unique("ned"), "Counted", "one");
+        await client.IngestAsync(mail, mailbox.Name);
+        await client.IngestAsync(mail, mailbox.Name);
+        await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("ned"), "Auto", "x", configure: m => m.Headers.Add("Precedence", "bulk")), mailbox.Name);
+
+        var counts = await (await client.GetAsync("/api/v1/inbound/counts", Ct)).ReadAsync<List<MailApi.LedgerCounts>>();
+        var page = await (await client.GetAsync($"/api/v1/inbound?mailbox={mailbox.Name}&limit=2", Ct)).ReadAsync<MailApi.LedgerPage>();
+
+        var mine = counts.Single(c => c.Mailbox == mailbox.Name);
+        mine.Total.ShouldBe(3);
+        mine.Outcomes["ticket"].ShouldBe(1);
+        mine.Outcomes["duplicate"].ShouldBe(1);
+        mine.Outcomes["ignored"].ShouldBe(1);
+        page.Items.Count.ShouldBe(2);
+        page.Next.ShouldNotBeNull();
+        page.Items[0].Outcome.ShouldBe(InboundOutcome.Ignored);
+    }
+}
+
+public sealed class MailIntakeTests_Sqlite(SqliteRapportFactory app) : MailIntakeTests(app), IClassFixture<SqliteRapportFactory>;
+
+public sealed class MailIntakeTests_Postgres(PostgresRapportFactory app) : MailIntakeTests(app), IClassFixture<PostgresRapportFactory>;
