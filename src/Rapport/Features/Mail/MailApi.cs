@@ -19,6 +19,7 @@ public static class MailApi
         builder.Services.AddHostedService<MailboxReader>();
         builder.Services.AddSingleton<MailAlerts>();
         builder.Services.AddSingleton<ReplyOutbox>();
+        builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddSingleton<SendOutbox>();
         builder.Services.AddHostedService<OutboxSender>();
         return builder;
@@ -128,7 +129,7 @@ public static class MailApi
         return TypedResults.Ok(result);
     }
 
-    public sealed record OutboundEntry(long Id, long TicketId, long MessageId, string InternetMessageId, string Recipient,
+    public sealed record OutboundEntry(long Id, long? TicketId, long? MessageId, string InternetMessageId, string Recipient,
         OutboundStatus Status, int Attempts, DateTime NextAttemptAt, string? LastError, string? ServerReply, DateTime CreatedAt, DateTime? SentAt);
 
     private static async Task<Ok<List<OutboundEntry>>> ListOutboundAsync(RapportDb db, CancellationToken ct, long? ticketId = null, OutboundStatus? status = null)

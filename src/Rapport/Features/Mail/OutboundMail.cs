@@ -17,8 +17,9 @@ public sealed class OutboundMail
 
     public long Id { get; private set; }
     public int MailboxId { get; private set; }
-    public long TicketId { get; private set; }
-    public long MessageId { get; private set; }
+    /// <summary>The ticket and reply this mail carries; both null for a notification (a portal link, say).</summary>
+    public long? TicketId { get; private set; }
+    public long? MessageId { get; private set; }
     public Message? Message { get; private set; }
     public string InternetMessageId { get; private set; } = "";
     public string Recipient { get; private set; } = "";
@@ -37,6 +38,18 @@ public sealed class OutboundMail
         MailboxId = mailboxId,
         TicketId = ticketId,
         Message = message,
+        InternetMessageId = internetMessageId,
+        Recipient = recipient,
+        RawSha256 = rawSha256,
+        Status = OutboundStatus.Pending,
+        NextAttemptAt = now,
+        CreatedAt = now,
+    };
+
+    /// <summary>A mail that belongs to no ticket: a notification to a customer, such as a fresh portal link.</summary>
+    public static OutboundMail QueueNotification(int mailboxId, string internetMessageId, string recipient, string rawSha256, DateTime now) => new()
+    {
+        MailboxId = mailboxId,
         InternetMessageId = internetMessageId,
         Recipient = recipient,
         RawSha256 = rawSha256,

@@ -138,7 +138,7 @@ public sealed partial class SendOutbox(IDbContextFactory<RapportDb> contexts, Ma
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Mail {OutboundId} for ticket {TicketId} handed to the SMTP server")]
-    private partial void LogSent(long outboundId, long ticketId);
+    private partial void LogSent(long outboundId, long? ticketId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Mail {OutboundId} not sent (permanent: {Permanent}): {Error}")]
     private partial void LogNotSent(long outboundId, bool permanent, string error);

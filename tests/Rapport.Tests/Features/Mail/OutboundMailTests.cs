@@ -113,6 +113,27 @@ public abstract class OutboundMailTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task PortalLink_AskedForByTheCustomer_IsMailedAndOpensThePortal()
+    {
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var mailbox = await MailboxAsync();
+        var (_, _, customer) = await OpenTicketAsync(client, mailbox);
+
+        await App.Services.GetRequiredService<Rapport.Features.Portal.PortalMail>().SendLinkAsync(customer, "http://desk.example", Ct);
+        (await Outbox.RunOnceAsync(Ct)).Sent.ShouldBe(1);
+
+        var received = (await InboxAsync(customer, 1)).ShouldHaveSingleItem();
+        received.Headers["Auto-Submitted"].ShouldBe("auto-generated");
+        received.From.Mailboxes.Single().Address.ShouldBe(mailbox.Address);
+        var link = System.Text.RegularExpressions.Regex.Match(received.TextBody!, @"http://desk\.example(/portal/link/\S+)");
+        link.Success.ShouldBeTrue(received.TextBody);
+        using var browser = App.CreateClient(new() { AllowAutoRedirect = false });
+        var opened = await browser.GetAsync(link.Groups[1].Value, Ct);
+        opened.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        opened.Headers.Location!.ToString().ShouldBe("/portal");
+    }
+
+    [Fact]
     public async Task CustomersAnswer_SentThroughPostfix_ThreadsToTheTicketWhenTheMailboxIsRead()
     {
         var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);

@@ -654,7 +654,7 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<int>("MailboxId")
                         .HasColumnType("integer");
 
-                    b.Property<long>("MessageId")
+                    b.Property<long?>("MessageId")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("NextAttemptAt")
@@ -682,7 +682,7 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<long>("TicketId")
+                    b.Property<long?>("TicketId")
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
@@ -1192,14 +1192,12 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasOne("Rapport.Features.Tickets.Message", "Message")
                         .WithMany()
                         .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Rapport.Features.Tickets.Ticket", null)
                         .WithMany()
                         .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Message");
                 });

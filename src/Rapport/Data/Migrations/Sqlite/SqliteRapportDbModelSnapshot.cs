@@ -625,7 +625,7 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<int>("MailboxId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("MessageId")
+                    b.Property<long?>("MessageId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("NextAttemptAt")
@@ -653,7 +653,7 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("TicketId")
+                    b.Property<long?>("TicketId")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -1151,14 +1151,12 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasOne("Rapport.Features.Tickets.Message", "Message")
                         .WithMany()
                         .HasForeignKey("MessageId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Rapport.Features.Tickets.Ticket", null)
                         .WithMany()
                         .HasForeignKey("TicketId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.Navigation("Message");
                 });
