@@ -21,7 +21,7 @@ internal static class Schema
     /// as it works (complaint detection, reply-check records), which a generated history need not have.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> LeftToDefaults = new Dictionary<string, string[]>
     {
-        ["Tickets"] = ["IsComplaint"],
+        ["Tickets"] = ["IsComplaint", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt", "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt"],
         ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId"],
     };
 

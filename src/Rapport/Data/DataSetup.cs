@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Options;
+using Rapport.Features.Sla;
 using Rapport.Infrastructure;
 
 namespace Rapport.Data;
@@ -27,7 +28,7 @@ public static class DataSetup
                 var gate = new SqliteWriteGate();
                 var setup = new SqliteConnectionSetup(database);
                 builder.Services.AddSingleton(gate);
-                builder.Services.AddPooledDbContextFactory<SqliteRapportDb>(o => ConfigureSqlite(o, sqlite, setup, gate));
+                builder.Services.AddPooledDbContextFactory<SqliteRapportDb>((sp, o) => ConfigureSqlite(o, sqlite, setup, gate).AddInterceptors(new SlaClock.Interceptor(sp)));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<SqliteRapportDb>>();
                 break;
             case DatabaseProvider.Postgres:
@@ -37,7 +38,7 @@ public static class DataSetup
                         "Database:Provider is Postgres but ConnectionStrings:Rapport is empty. Set it, for example " +
                         "ConnectionStrings__Rapport=\"Host=localhost;Database=rapport;Username=rapport;Password=...\".");
                 }
-                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>(o => ConfigurePostgres(o, connectionString));
+                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, connectionString).AddInterceptors(new SlaClock.Interceptor(sp)));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<PostgresRapportDb>>();
                 break;
             default:
@@ -45,6 +46,7 @@ public static class DataSetup
         }
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContext());
         builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<SlaClock>();
         builder.Services.AddHostedService<DatabaseMaintenance>();
         return builder;
     }
@@ -65,11 +67,11 @@ public static class DataSetup
         return csb.ToString();
     }
 
-    internal static void ConfigureSqlite(DbContextOptionsBuilder options, string connectionString, SqliteConnectionSetup setup, SqliteWriteGate gate) =>
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString, SqliteConnectionSetup setup, SqliteWriteGate gate) =>
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__EFMigrationsHistory"))
             .AddInterceptors(setup, gate);
 
-    internal static void ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString);
 
     private sealed class UpcastFactory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<RapportDb>

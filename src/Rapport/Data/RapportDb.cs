@@ -10,6 +10,7 @@ using Rapport.Features.Mail;
 using Rapport.Features.Portal;
 using Rapport.Features.SavedReplies;
 using Rapport.Features.Settings;
+using Rapport.Features.Sla;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
@@ -37,6 +38,9 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<SavedReply> SavedReplies => Set<SavedReply>();
     public DbSet<PortalLink> PortalLinks => Set<PortalLink>();
     public DbSet<SavedView> SavedViews => Set<SavedView>();
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<OpeningHours> OpeningHours => Set<OpeningHours>();
+    public DbSet<Holiday> Holidays => Set<Holiday>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -75,6 +75,19 @@ public static class ListTickets
         return query;
     }
 
+    /// <summary>The tickets whose deadline is nearest first (breached ones on top), then those without one; no paging cursor
+    /// (views sorted this way are the open work, which is small).</summary>
+    public static async Task<IReadOnlyList<TicketSummary>> ByDueAsync(RapportDb db, Filter filter, int limit, CancellationToken ct)
+    {
+        var rows = await Apply(db, filter)
+            .OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
+            .Take(limit)
+            .Select(TicketRow.Projection)
+            .ToListAsync(ct);
+        var tags = await TicketMapping.TagsOfAsync(db, rows.Select(r => r.Id).ToList(), ct);
+        return rows.Select(r => r.ToSummary(tags.TryGetValue(r.Id, out var list) ? list : [])).ToList();
+    }
+
     public static async Task<Page<TicketSummary>> PageAsync(RapportDb db, Filter filter, int pageSize, Cursor? cursor, CancellationToken ct)
     {
         var query = Apply(db, filter);

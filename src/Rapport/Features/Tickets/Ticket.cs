@@ -43,6 +43,20 @@ public sealed class Ticket
     public DateTime? FirstResponseAt { get; private set; }
     public DateTime? ResolvedAt { get; private set; }
     public DateTime? ClosedAt { get; private set; }
+    /// <summary>When the first answer is due (kept after it was given, to tell whether it came in time).</summary>
+    public DateTime? FirstResponseDueAt { get; private set; }
+    /// <summary>When an answer to the customer's latest message is due; null when nothing is owed.</summary>
+    public DateTime? NextResponseDueAt { get; private set; }
+    /// <summary>When resolution is due; null while the clock is paused (waiting on the customer).</summary>
+    public DateTime? ResolutionDueAt { get; private set; }
+    /// <summary>Open (business) time left to resolve when the clock was paused.</summary>
+    public TimeSpan? ResolutionTimeLeft { get; private set; }
+    public DateTime? LastCustomerMessageAt { get; private set; }
+    public DateTime? LastReplyAt { get; private set; }
+
+    /// <summary>The earliest deadline the team owes the customer now (null when none runs), for sorting and marking the inbox.</summary>
+    public DateTime? DueAt { get; private set; }
+
     /// <summary>The customer wrote in strongly negative terms: shown in the inbox, and the priority raised.</summary>
     public bool IsComplaint { get; private set; }
     /// <summary>App-managed optimistic concurrency token: SQLite has no database-generated row version.</summary>
@@ -73,6 +87,7 @@ public sealed class Ticket
             Version = 1,
         };
         ticket._messages.Add(firstMessage);
+        ticket.LastCustomerMessageAt = firstMessage.Kind == MessageKind.Customer ? now : null;
         var tagNames = TicketTag.Normalize(tags ?? []);
         ticket._tags.AddRange(tagNames.Select(name => new TicketTag(name)));
         var via = JsonNamingPolicy.KebabCaseLower.ConvertName(channel.ToString());
@@ -189,6 +204,7 @@ public sealed class Ticket
     {
         EnsureNotClosed("add a customer message to");
         _messages.Add(message);
+        LastCustomerMessageAt = now;
         Record(TicketEventKind.CustomerWrote, Actor.Customer(CustomerId), now, null);
         MarkComplaintIf(message, Actor.Customer(CustomerId), now);
         if (Status is TicketStatus.WaitingOnCustomer or TicketStatus.Resolved)
@@ -208,9 +224,50 @@ public sealed class Ticket
         EnsureNotClosed("reply to");
         _messages.Add(reply);
         FirstResponseAt ??= now;
+        LastReplyAt = now;
         Record(TicketEventKind.Replied, actor, now, null);
         var next = statusAfter ?? (Status is TicketStatus.New or TicketStatus.Open ? TicketStatus.WaitingOnCustomer : Status);
         ChangeStatus(next, actor, now);
+    }
+
+    /// <summary>Sets the due instants from the SLA policy of the ticket's priority, on the calendar it counts in:
+    /// on opening and on a priority change from the creation instant; the resolution clock stops while the ticket
+    /// waits on the customer and goes on with the time that was left; an answer is owed after each customer message
+    /// once the first one was given.</summary>
+    public void ApplySla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTime now, TicketStatus? statusBefore, bool recompute)
+    {
+        var paused = Status is TicketStatus.WaitingOnCustomer;
+        var done = Status is TicketStatus.Resolved or TicketStatus.Closed;
+        if (recompute)
+        {
+            FirstResponseDueAt = calendar.AddBusinessTime(CreatedAt, policy.FirstResponse);
+            if (!done)
+            {
+                var due = calendar.AddBusinessTime(CreatedAt, policy.Resolution);
+                ResolutionDueAt = paused ? null : due;
+                ResolutionTimeLeft = paused ? calendar.BusinessTimeBetween(now, due) : null;
+            }
+        }
+        else if (statusBefore is not TicketStatus.WaitingOnCustomer && paused && ResolutionDueAt is { } running)
+        {
+            ResolutionTimeLeft = running > now ? calendar.BusinessTimeBetween(now, running) : TimeSpan.Zero;
+            ResolutionDueAt = null;
+        }
+        else if (statusBefore is TicketStatus.WaitingOnCustomer && !paused && !done && ResolutionTimeLeft is { } left)
+        {
+            ResolutionDueAt = calendar.AddBusinessTime(now, left);
+            ResolutionTimeLeft = null;
+        }
+        else if (statusBefore is TicketStatus.Resolved or TicketStatus.Closed && !done && ResolutionDueAt is null && ResolutionTimeLeft is { } reopened)
+        {
+            ResolutionDueAt = calendar.AddBusinessTime(now, reopened);
+            ResolutionTimeLeft = null;
+        }
+        var owed = FirstResponseAt is not null && LastCustomerMessageAt is { } wrote && wrote > (LastReplyAt ?? DateTime.MinValue) && !done;
+        NextResponseDueAt = owed ? NextResponseDueAt is { } kept && !recompute && kept > LastCustomerMessageAt ? kept
+            : calendar.AddBusinessTime(LastCustomerMessageAt!.Value, policy.NextResponse) : null;
+        DueAt = done ? null
+            : new[] { FirstResponseAt is null ? FirstResponseDueAt : null, NextResponseDueAt, ResolutionDueAt }.Where(d => d is not null).Min();
     }
 
     /// <summary>A strongly negative customer message marks the ticket a complaint and raises a low or normal priority to high.</summary>

@@ -35,6 +35,18 @@ public static class TicketDisplay
         };
     }
 
+    /// <summary>"overdue by 2 h", "due in 35 min", "due in 3 days".</summary>
+    public static string Due(DateTime due, DateTime now)
+    {
+        var span = due - now;
+        var late = span < TimeSpan.Zero;
+        var size = late ? -span : span;
+        var text = size.TotalMinutes < 60 ? $"{Math.Max(1, (int)size.TotalMinutes)} min"
+            : size.TotalHours < 48 ? $"{(int)size.TotalHours} h"
+            : $"{(int)size.TotalDays} days";
+        return late ? $"overdue by {text}" : $"due in {text}";
+    }
+
     /// <summary>An instant in the viewer's zone, as "Mon 2 Mar 2026, 09:05".</summary>
     public static string When(DateTime at, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTimeFromUtc(at, zone).ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);

@@ -45,7 +45,7 @@ public static class TicketMapping
             t.Tags.Select(x => x.Name).Order(StringComparer.Ordinal).ToList(),
             t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version,
             t.Messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Select(m => ToDetails(m, customer)).ToList(),
-            t.IsComplaint);
+            t.IsComplaint, t.DueAt, t.FirstResponseDueAt, t.NextResponseDueAt, t.ResolutionDueAt);
     }
 
     public static MessageDetails ToDetails(Message m, CustomerRef? ticketCustomer) => new(

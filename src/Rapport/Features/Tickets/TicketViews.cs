@@ -30,7 +30,8 @@ public sealed record TicketSummary(
     DateTime? FirstResponseAt,
     DateTime? ResolvedAt,
     int Version,
-    bool IsComplaint = false);
+    bool IsComplaint = false,
+    DateTime? DueAt = null);
 
 /// <summary>A ticket with its whole thread.</summary>
 public sealed record TicketDetails(
@@ -50,7 +51,11 @@ public sealed record TicketDetails(
     DateTime? ClosedAt,
     int Version,
     IReadOnlyList<MessageDetails> Messages,
-    bool IsComplaint = false);
+    bool IsComplaint = false,
+    DateTime? DueAt = null,
+    DateTime? FirstResponseDueAt = null,
+    DateTime? NextResponseDueAt = null,
+    DateTime? ResolutionDueAt = null);
 
 public sealed record MessageDetails(
     long Id,
@@ -72,17 +77,17 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 internal sealed record TicketRow(
     long Id, string Subject, TicketStatus Status, TicketPriority Priority, TicketChannel Channel,
     long CustomerId, string CustomerName, string? CustomerEmail, int? OwnerId, string? OwnerName,
-    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FirstResponseAt, DateTime? ResolvedAt, DateTime? ClosedAt, int Version, bool IsComplaint)
+    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FirstResponseAt, DateTime? ResolvedAt, DateTime? ClosedAt, int Version, bool IsComplaint, DateTime? DueAt)
 {
     public static readonly Expression<Func<Ticket, TicketRow>> Projection = t => new TicketRow(
         t.Id, t.Subject, t.Status, t.Priority, t.Channel,
         t.CustomerId, t.Customer.Name,
         t.Customer.Emails.OrderByDescending(e => e.IsPrimary).ThenBy(e => e.Id).Select(e => e.Address).FirstOrDefault(),
         t.OwnerId, t.Owner != null ? t.Owner.DisplayName : null,
-        t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version, t.IsComplaint);
+        t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version, t.IsComplaint, t.DueAt);
 
     public TicketSummary ToSummary(IReadOnlyList<string> tags) => new(
         Id, Id, Subject, Status, Priority, Channel, new CustomerRef(CustomerId, CustomerName, CustomerEmail),
         OwnerId is { } owner ? new AgentRef(owner, OwnerName ?? "") : null, tags,
-        CreatedAt, UpdatedAt, FirstResponseAt, ResolvedAt, Version, IsComplaint);
+        CreatedAt, UpdatedAt, FirstResponseAt, ResolvedAt, Version, IsComplaint, DueAt);
 }

@@ -79,7 +79,8 @@ public static class TicketsApi
         string? tag = null,
         DateTimeOffset? updatedSince = null,
         int? limit = null,
-        string? after = null)
+        string? after = null,
+        string? sort = null)
     {
         var errors = new Dictionary<string, string[]>();
         var statuses = new List<TicketStatus>();
@@ -115,6 +116,18 @@ public static class TicketsApi
 
         var filter = new ListTickets.Filter(statuses, ownerId, unassigned == true, customerId,
             string.IsNullOrWhiteSpace(tag) ? null : TicketTag.NormalizeOne(tag), updatedSince?.UtcDateTime);
+        if (sort is "due")
+        {
+            if (after is not null)
+            {
+                return TypedResults.ValidationProblem(Error("after", "sort=due returns one page (the nearest deadlines first); it has no cursor."));
+            }
+            return TypedResults.Ok(new Page<TicketSummary>(await ListTickets.ByDueAsync(db, filter, pageSize, ct), null));
+        }
+        if (sort is not (null or "activity"))
+        {
+            return TypedResults.ValidationProblem(Error("sort", "Use sort=activity (newest activity first, the default) or sort=due (nearest deadline first)."));
+        }
         return TypedResults.Ok(await ListTickets.PageAsync(db, filter, pageSize, cursor, ct));
     }
 

@@ -774,6 +774,83 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("BusinessProfiles");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Sla.Holiday", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Date")
+                        .IsUnique();
+
+                    b.ToTable("Holidays");
+                });
+
+            modelBuilder.Entity("Rapport.Features.Sla.OpeningHours", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Day")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly>("End")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeOnly>("Start")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Day");
+
+                    b.ToTable("OpeningHours");
+                });
+
+            modelBuilder.Entity("Rapport.Features.Sla.SlaPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("BusinessHours")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<TimeSpan>("FirstResponse")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("NextResponse")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Priority")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan>("Resolution")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Priority")
+                        .IsUnique();
+
+                    b.ToTable("SlaPolicies");
+                });
+
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -890,11 +967,26 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<long>("CustomerId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FirstResponseAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstResponseDueAt")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsComplaint")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastCustomerMessageAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LastReplyAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextResponseDueAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<int?>("OwnerId")
                         .HasColumnType("INTEGER");
@@ -902,6 +994,12 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<string>("Priority")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ResolutionDueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<TimeSpan?>("ResolutionTimeLeft")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ResolvedAt")
@@ -925,6 +1023,8 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("DueAt", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
 
