@@ -10,6 +10,7 @@ using Rapport.Features.Mail;
 using Rapport.Features.Portal;
 using Rapport.Features.ReplyCheck;
 using Rapport.Features.Setup;
+using Rapport.Features.Sla;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
@@ -62,6 +63,7 @@ app.MapApiTokensApi();
 app.MapAccountEndpoints();
 PortalSessions.MapPortal(app);
 CheckDraft.MapReplyCheckApi(app);
+SlaSettings.MapSlaSettingsApi(app);
 app.MapStaticAssets();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 app.PrintSetupLinkWhenNeeded();

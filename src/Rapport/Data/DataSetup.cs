@@ -47,6 +47,7 @@ public static class DataSetup
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContext());
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<SlaClock>();
+        builder.Services.AddSingleton<SlaSettings>();
         builder.Services.AddHostedService<DatabaseMaintenance>();
         return builder;
     }

@@ -16,6 +16,19 @@ internal sealed class AgentRevalidation(ILoggerFactory loggerFactory, IServiceSc
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
     {
+        try
+        {
+            return await IsStillValidAsync(state);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The app is shutting down and its circuits with it; there is nothing left to protect.
+            return true;
+        }
+    }
+
+    private async Task<bool> IsStillValidAsync(AuthenticationState state)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
         var agent = await users.GetUserAsync(state.User);

@@ -206,44 +206,4 @@ public sealed class BusinessCalendar
     private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private static DateTime Max(DateTime a, DateTime b) => a > b ? a : b;
-
-    /// <summary>Holidays from an iCalendar file: every VEVENT's dates (all-day events, DTEND exclusive as the standard says).</summary>
-    public static IReadOnlyList<DateOnly> HolidaysFromIcs(string ics)
-    {
-        var result = new List<DateOnly>();
-        DateOnly? start = null, end = null;
-        foreach (var raw in (ics ?? "").Replace("\r\n ", "", StringComparison.Ordinal).Replace("\n ", "", StringComparison.Ordinal).Split('\n'))
-        {
-            var line = raw.Trim();
-            if (line.Equals("BEGIN:VEVENT", StringComparison.OrdinalIgnoreCase))
-            {
-                start = end = null;
-            }
-            else if (line.StartsWith("DTSTART", StringComparison.OrdinalIgnoreCase))
-            {
-                start = ParseIcsDate(line);
-            }
-            else if (line.StartsWith("DTEND", StringComparison.OrdinalIgnoreCase))
-            {
-                end = ParseIcsDate(line);
-            }
-            else if (line.Equals("END:VEVENT", StringComparison.OrdinalIgnoreCase) && start is { } first)
-            {
-                var last = end is { } e && e > first ? e.AddDays(-1) : first;
-                for (var d = first; d <= last && result.Count < 10_000; d = d.AddDays(1))
-                {
-                    result.Add(d);
-                }
-            }
-        }
-        return result.Distinct().Order().ToList();
-    }
-
-    private static DateOnly? ParseIcsDate(string line)
-    {
-        var value = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
-        return value.Length >= 8 && DateOnly.TryParseExact(value[..8], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date
-            : null;
-    }
 }

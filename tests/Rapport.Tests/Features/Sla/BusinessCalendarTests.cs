@@ -66,15 +66,6 @@ public sealed class BusinessCalendarTests
         calendar.BusinessTimeBetween(mondayEvening, mondayEvening.AddDays(1)).ShouldBe(TimeSpan.FromHours(8));
     }
 
-    [Fact]
-    public void HolidaysFromIcs_ReadsAllDayEventsWithExclusiveEnd()
-    {
-        const string ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Christmas\r\nDTSTART;VALUE=DATE:20261225\r\nDTEND;VALUE=DATE:20261227\r\nEND:VEVENT\r\n" +
-            "BEGIN:VEVENT\r\nSUMMARY:New Year\r\nDTSTART;VALUE=DATE:20270101\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-
-        BusinessCalendar.HolidaysFromIcs(ics).ShouldBe([new DateOnly(2026, 12, 25), new DateOnly(2026, 12, 26), new DateOnly(2027, 1, 1)]);
-    }
-
     private static BusinessCalendar RandomCalendar(Random random)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(Zones[random.Next(Zones.Length)]);

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
+
+namespace Rapport.Features.Sla;
+
+/// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.</summary>
+public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, SlaClock clock)
+{
+    public sealed record Hours(IReadOnlyList<HoursRange> Ranges);
+
+    public sealed record HoursRange(DayOfWeek Day, string Start, string End);
+
+    public sealed record HolidayEntry(DateOnly Date, string? Name);
+
+    public sealed record Policy(TicketPriority Priority, TimeSpan FirstResponse, TimeSpan NextResponse, TimeSpan Resolution, bool BusinessHours);
+
+    public sealed record View(IReadOnlyList<HoursRange> Hours, bool UsingDefaultHours, IReadOnlyList<HolidayEntry> Holidays, IReadOnlyList<Policy> Policies);
+
+    public async Task<View> GetAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var hours = await db.OpeningHours.AsNoTracking().ToListAsync(ct);
+        var holidays = await db.Holidays.AsNoTracking().OrderBy(h => h.Date).Select(h => new HolidayEntry(h.Date, h.Name)).ToListAsync(ct);
+        var settings = clock.Current(db);
+        var ranges = (hours.Count > 0 ? hours.Select(h => h.ToRange()) : settings.Business.Ranges)
+            .OrderBy(r => ((int)r.Day + 6) % 7).ThenBy(r => r.Start)
+            .Select(r => new HoursRange(r.Day, r.Start.ToString("HH:mm", CultureInfo.InvariantCulture), r.End.ToString("HH:mm", CultureInfo.InvariantCulture))).ToList();
+        var policies = settings.Policies.Values.OrderByDescending(p => p.Priority)
+            .Select(p => new Policy(p.Priority, p.FirstResponse, p.NextResponse, p.Resolution, p.BusinessHours)).ToList();
+        return new View(ranges, hours.Count == 0, holidays, policies);
+    }
+
+    /// <summary>Replaces the weekly hours. Errors are keyed by field.</summary>
+    public async Task<Dictionary<string, string[]>?> SetHoursAsync(IReadOnlyList<HoursRange> ranges, CancellationToken ct)
+    {
+        var parsed = new List<OpeningHours>();
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            if (!TimeOnly.TryParseExact(ranges[i].Start, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var start)
+                || !TimeOnly.TryParseExact(ranges[i].End, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var end))
+            {
+                errors[$"ranges[{i}]"] = ["Give times as HH:mm, for example 09:00 and 17:30."];
+                continue;
+            }
+            parsed.Add(OpeningHours.Create(ranges[i].Day, start, end));
+        }
+        if (parsed.Count == 0 && errors.Count == 0)
+        {
+            errors["ranges"] = ["The business needs at least one opening range, or deadlines could never be met."];
+        }
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.OpeningHours.RemoveRange(await db.OpeningHours.ToListAsync(ct));
+        db.OpeningHours.AddRange(parsed);
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+        return null;
+    }
+
+    public async Task SetHolidaysAsync(IReadOnlyList<HolidayEntry> holidays, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        db.Holidays.RemoveRange(await db.Holidays.ToListAsync(ct));
+        db.Holidays.AddRange(holidays.DistinctBy(h => h.Date).Select(h => Holiday.Create(h.Date, h.Name)));
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+    }
+
+    /// <summary>Adds the days of an iCalendar file to the holidays; returns how many were new.</summary>
+    /// <exception cref="FormatException">When an event's date cannot be read (the message names the line).</exception>
+    public async Task<int> ImportHolidaysAsync(string ics, CancellationToken ct)
+    {
+        var days = HolidayCalendarFile.Parse(ics);
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var known = (await db.Holidays.Select(h => h.Date).ToListAsync(ct)).ToHashSet();
+        var added = days.Where(d => known.Add(d.Date))
+            .Select(d => Holiday.Create(d.Date, string.IsNullOrWhiteSpace(d.Name) ? "Imported" : d.Name)).ToList();
+        db.Holidays.AddRange(added);
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+        return added.Count;
+    }
+
+    public async Task SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var existing = await db.SlaPolicies.ToListAsync(ct);
+        foreach (var policy in policies)
+        {
+            if (existing.FirstOrDefault(p => p.Priority == policy.Priority) is { } saved)
+            {
+                saved.Change(policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours);
+            }
+            else
+            {
+                db.SlaPolicies.Add(SlaPolicy.Create(policy.Priority, policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours));
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+    }
+
+    /// <summary>"09:00-12:00, 13:00-17:00" into ranges for one day; "closed" or empty for none.</summary>
+    public static IReadOnlyList<HoursRange>? ParseDay(DayOfWeek day, string text)
+    {
+        if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("closed", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+        var result = new List<HoursRange>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var match = RangePattern().Match(part);
+            if (!match.Success)
+            {
+                return null;
+            }
+            result.Add(new HoursRange(day, match.Groups[1].Value.PadLeft(5, '0'), match.Groups[2].Value.PadLeft(5, '0')));
+        }
+        return result;
+    }
+
+    [GeneratedRegex(@"^(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})$")]
+    private static partial Regex RangePattern();
+
+    public static IEndpointRouteBuilder MapSlaSettingsApi(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/settings").WithTags("Settings").RequireAuthorization(Policies.Read);
+        group.MapGet("/sla", async (SlaSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.GetAsync(ct)))
+            .WithSummary("Business hours, holidays and SLA policies");
+        group.MapPut("/business-hours", PutHoursAsync).RequireAuthorization(Policies.Owner).WithSummary("Replace the weekly opening hours");
+        group.MapPut("/holidays", async (IReadOnlyList<HolidayEntry> holidays, SlaSettings settings, CancellationToken ct) =>
+        {
+            await settings.SetHolidaysAsync(holidays, ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(Policies.Owner).WithSummary("Replace the holidays");
+        group.MapPost("/holidays/import", ImportAsync).RequireAuthorization(Policies.Owner)
+            .WithSummary("Add the days of an iCalendar (.ics) file, sent as text/calendar, to the holidays");
+        group.MapPut("/sla-policies", async (IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
+        {
+            await settings.SetPoliciesAsync(policies, ct);
+            return TypedResults.NoContent();
+        }).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
+        return app;
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(Hours hours, SlaSettings settings, CancellationToken ct) =>
+        await settings.SetHoursAsync(hours.Ranges, ct) is { } errors ? TypedResults.ValidationProblem(errors) : TypedResults.NoContent();
+
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, CancellationToken ct)
+    {
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(ct);
+        if (!text.Contains("BEGIN:VCALENDAR", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send an iCalendar file (BEGIN:VCALENDAR…) as text/calendar."] });
+        }
+        try
+        {
+            return TypedResults.Ok(new ImportResult(await settings.ImportHolidaysAsync(text, ct)));
+        }
+        catch (FormatException e)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [e.Message] });
+        }
+    }
+
+    public sealed record ImportResult(int Added);
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Agents;
+using Rapport.Features.Sla;
+using Rapport.Features.Tickets;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests.Features.Sla;
+
+/// <summary>The owner sets business hours, imports holidays from an .ics file and changes targets; new tickets' deadlines follow.</summary>
+public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(app)
+{
+    [Fact]
+    public async Task Owner_SetsHoursHolidaysAndTargets_NewDeadlinesFollow()
+    {
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        using var client = await App.SignedInClientAsync(owner);
+        // The fake clock is on a Monday 09:00 (UTC); open Monday to Friday 10:00–12:00 only, and the Tuesday after is a holiday.
+        var monday = App.Now.Date;
+        var tuesday = monday.AddDays(1).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var hours = await client.PutJsonAsync("/api/v1/settings/business-hours", new
+        {
+            ranges = new[] { "monday", "tuesday", "wednesday", "thursday", "friday" }.Select(d => new { day = d, start = "10:00", end = "12:00" }),
+        });
+        await hours.ShouldHaveStatusAsync(HttpStatusCode.NoContent);
+        var ics = $"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:{tuesday}\r\nSUMMARY:Closed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        var imported = await client.PostAsync("/api/v1/settings/holidays/import", new StringContent(ics, Encoding.UTF8, "text/calendar"));
+        await imported.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        (await client.PutJsonAsync("/api/v1/settings/sla-policies", new[]
+        {
+            new { priority = "normal", firstResponse = "03:00:00", nextResponse = "02:00:00", resolution = "10:00:00", businessHours = true },
+        })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        using var api = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var created = await api.PostJsonAsync("/api/v1/tickets", new { subject = "Hours", customer = new { email = $"h+{Guid.NewGuid():N}@example.org" }, message = new { text = "Hi" } });
+        var ticket = await created.ReadAsync<TicketDetails>();
+
+        // Monday 10:00–12:00 gives two hours; Tuesday is closed; the third hour ends Wednesday 11:00.
+        ticket.FirstResponseDueAt.ShouldBe(DateTime.SpecifyKind(monday.AddDays(2).AddHours(11), DateTimeKind.Utc));
+    }
+
+    [Fact]
+    public async Task BadInput_IsRefusedWithReasons_AndAgentsCannotChangeSettings()
+    {
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        using var client = await App.SignedInClientAsync(owner);
+        var bad = await client.PutJsonAsync("/api/v1/settings/business-hours", new { ranges = new[] { new { day = "monday", start = "9am", end = "17:00" } } });
+        await bad.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await bad.Content.ReadAsStringAsync(Ct)).ShouldContain("HH:mm");
+        var notIcs = await client.PostAsync("/api/v1/settings/holidays/import", new StringContent("hello", Encoding.UTF8, "text/calendar"));
+        await notIcs.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+
+        var agent = await App.CreateAgentAsync(AgentRoles.Agent);
+        using var agentClient = await App.SignedInClientAsync(agent);
+        (await agentClient.PutJsonAsync("/api/v1/settings/business-hours", new { ranges = Array.Empty<object>() })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await agentClient.GetAsync("/api/v1/settings/sla")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}
+
+public sealed class SlaSettingsApiTests_Sqlite(SqliteRapportFactory app) : SlaSettingsApiTests(app), IClassFixture<SqliteRapportFactory>;
+
+public sealed class SlaSettingsApiTests_Postgres(PostgresRapportFactory app) : SlaSettingsApiTests(app), IClassFixture<PostgresRapportFactory>;
