@@ -94,6 +94,24 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         return queued;
     }
 
+    /// <summary>The acknowledgement's key sentence for a ticket ("You'll hear from Dana by Tuesday 10:00."), to show on the
+    /// contact form's confirmation; null when acknowledgements are off or nothing is due.</summary>
+    public async Task<string?> PromiseLineAsync(long ticketId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
+        var ticket = await db.Tickets.AsNoTracking().Where(t => t.Id == ticketId)
+            .Select(t => new { t.FirstResponseDueAt, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
+            .FirstOrDefaultAsync(ct);
+        if (profile is not { AcknowledgementEnabled: true } || ticket?.FirstResponseDueAt is not { } due)
+        {
+            return null;
+        }
+        var text = Compose(profile.AcknowledgementTemplate, profile.Name, profile.TimeZone, ticketId, ticket.CustomerName, ticket.CustomerZone,
+            ticket.OwnerName, due, time.GetUtcNow().UtcDateTime);
+        return FirstLine(text.Body, text.AgentName);
+    }
+
     /// <summary>The acknowledgement's text: who answers (the ticket's owner, else the team) and by when, on the customer's clock if known.</summary>
     public static Text Compose(string template, string business, string businessZone, long ticketId, string customerName, string? customerZone,
         string? ownerName, DateTime dueAt, DateTime now)

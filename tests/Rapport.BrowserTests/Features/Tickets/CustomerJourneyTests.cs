@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text.RegularExpressions;
 using Rapport.BrowserTests.Infrastructure;
 using Rapport.Features.Agents;
@@ -16,6 +17,11 @@ public abstract partial class CustomerJourneyTests(BrowserApp app, Chromium chro
         await using (var db = Factory.CreateDbContext())
         {
             db.SavedReplies.Add(SavedReply.Create(replyName, "Hello {{customer.first_name}},\n\nYour parcel left our warehouse today.\n\n{{agent.first_name}}", agent.Id, Factory.Now));
+            if (!await db.BusinessProfiles.AnyAsync(Ct))
+            {
+                // A business that went through setup: acknowledgements are on by default.
+                db.BusinessProfiles.Add(Rapport.Features.Settings.BusinessProfile.Create("Parcel Co", "Europe/London", Factory.Now));
+            }
             await db.SaveChangesAsync(Ct);
         }
         var inbox = await NewPageAsync();
@@ -34,6 +40,8 @@ public abstract partial class CustomerJourneyTests(BrowserApp app, Chromium chro
         await customer.GetByLabel("Message").FillAsync("I ordered on Monday and nothing has arrived. Can you check?");
         await customer.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         var number = (await customer.GetByTestId("ticket-number").TextContentAsync())!.TrimStart('#');
+        // The confirmation says honestly when the customer will hear back.
+        await Assertions.Expect(customer.GetByTestId("acknowledgement")).ToContainTextAsync(new System.Text.RegularExpressions.Regex("by \\w+"));
         var follow = await customer.GetByTestId("follow-link").GetAttributeAsync("href");
 
         // It appears in the agent's inbox without a reload.

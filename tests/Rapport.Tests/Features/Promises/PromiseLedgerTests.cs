@@ -309,6 +309,8 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
             // First answer due 10:00 UTC Monday = 19:00 in Tokyo, the customer's clock; the owner answers.
             var mailed = events.Single(e => e.TicketId == second.Id);
             mailed.Detail.ShouldBe($"mailed: thanks for writing. You'll hear from Test by today 19:00.");
+            // The contact form's confirmation page shows the same sentence.
+            (await App.Services.GetRequiredService<Acknowledgements>().PromiseLineAsync(second.Id, Ct)).ShouldBe("thanks for writing. You'll hear from Test by today 19:00.");
             events.ShouldNotContain(e => e.TicketId == api.Id, "tickets opened through the API are not acknowledged");
             var outbound = await db.OutboundMail.AsNoTracking().SingleAsync(o => o.TicketId == second.Id, Ct);
             outbound.Recipient.ShouldBe(email);
