@@ -163,7 +163,7 @@ public abstract class MailboxesPageTests(BrowserApp app, Chromium chromium) : Pa
         return page;
     }
 
-    private static ILocator Submit(IPage page) => page.Locator("form button[type=submit]");
+    private static ILocator Submit(IPage page) => page.Locator("#mailbox-form button[type=submit]");
 
     /// <summary>A loopback port with nothing listening: bound once by us to get a free one, then closed.</summary>
     private static int ClosedPort()
