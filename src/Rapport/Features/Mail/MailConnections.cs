@@ -59,6 +59,49 @@ public sealed class MailConnections(MailboxSecrets secrets)
         }
     }
 
+    /// <summary>"Test connection": connects to both servers at once, signs in, opens the IMAP folder, and says for each
+    /// side what it found or, in words, what went wrong. Used by the API and the mailboxes page.</summary>
+    public async Task<ConnectionTest> TestAsync(Mailbox mailbox, CancellationToken ct)
+    {
+        var imap = TestImapAsync(mailbox, ct);
+        var smtp = TestSmtpAsync(mailbox, ct);
+        return new ConnectionTest(await imap, await smtp);
+    }
+
+    private async Task<ConnectionTest.Check> TestImapAsync(Mailbox mailbox, CancellationToken ct)
+    {
+        try
+        {
+            using var client = await OpenImapAsync(mailbox, ct);
+            var folder = await client.GetFolderAsync(mailbox.ImapFolder, ct);
+            await folder.OpenAsync(FolderAccess.ReadOnly, ct);
+            var detail = $"{folder.FullName}: {folder.Count} messages, UIDVALIDITY {folder.UidValidity}" +
+                (client.Capabilities.HasFlag(ImapCapabilities.Idle) ? ", IDLE supported" : ", no IDLE (polling)");
+            await client.DisconnectAsync(true, ct);
+            return new ConnectionTest.Check(true, null, detail);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new ConnectionTest.Check(false, Describe(e, "IMAP", mailbox.ImapHost, mailbox.ImapPort), null);
+        }
+    }
+
+    private async Task<ConnectionTest.Check> TestSmtpAsync(Mailbox mailbox, CancellationToken ct)
+    {
+        try
+        {
+            using var client = await OpenSmtpAsync(mailbox, ct);
+            var detail = $"{mailbox.SmtpHost}:{mailbox.SmtpPort}" + (client.IsSecure ? " over TLS" : " without TLS")
+                + (client.IsAuthenticated ? ", signed in" : "");
+            await client.DisconnectAsync(true, ct);
+            return new ConnectionTest.Check(true, null, detail);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return new ConnectionTest.Check(false, Describe(e, "SMTP", mailbox.SmtpHost, mailbox.SmtpPort), null);
+        }
+    }
+
     public static SecureSocketOptions Options(MailSecurity security) => security switch
     {
         MailSecurity.Tls => SecureSocketOptions.SslOnConnect,
@@ -88,6 +131,12 @@ public sealed class MailConnections(MailboxSecrets secrets)
         IOException io => $"The connection to {host}:{port} broke: {io.Message}",
         _ => $"{e.GetType().Name}: {e.Message}",
     };
+}
+
+/// <summary>The result of "test connection": each side either works or says why not.</summary>
+public sealed record ConnectionTest(ConnectionTest.Check Imap, ConnectionTest.Check Smtp)
+{
+    public sealed record Check(bool Ok, string? Error, string? Detail);
 }
 
 /// <summary>A mailbox cannot be connected for a reason we found ourselves (nothing configured).</summary>

@@ -19,12 +19,6 @@ public sealed record MailboxDetails(int Id, string Name, string Address, bool En
         new Smtp(m.SmtpHost, m.SmtpPort, m.SmtpSecurity, m.SmtpUser, m.SmtpPasswordProtected is not null), m.CreatedAt, m.UpdatedAt);
 }
 
-/// <summary>The result of "test connection": each side either works or says why not.</summary>
-public sealed record ConnectionTest(ConnectionTest.Check Imap, ConnectionTest.Check Smtp)
-{
-    public sealed record Check(bool Ok, string? Error, string? Detail);
-}
-
 public static class MailboxesApi
 {
     /// <summary>Mailbox passwords are encrypted with keys kept in the data directory (keys/).</summary>
@@ -36,6 +30,7 @@ public static class MailboxesApi
         builder.Services.AddSingleton<MailboxSecrets>();
         builder.Services.AddSingleton<MailConnections>();
         builder.Services.AddSingleton<SaveMailbox>();
+        builder.Services.AddSingleton<DeleteMailbox>();
         return builder;
     }
 
@@ -79,67 +74,20 @@ public static class MailboxesApi
         };
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(int id, RapportDb db, CancellationToken ct)
-    {
-        var mailbox = await db.Mailboxes.FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (mailbox is null)
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(int id, DeleteMailbox delete, CancellationToken ct) =>
+        await delete.HandleAsync(id, ct) switch
         {
-            return TypedResults.NotFound();
-        }
-        if (await db.InboundMail.AnyAsync(m => m.MailboxId == id, ct))
-        {
-            return TypedResults.Problem("This mailbox has taken in mail; its ledger must stay. Disable it instead (enabled: false).",
-                statusCode: StatusCodes.Status409Conflict, title: "Mailbox in use", extensions: new Dictionary<string, object?> { ["code"] = "mailbox-in-use" });
-        }
-        db.Mailboxes.Remove(mailbox);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
+            DeleteMailbox.Outcome.NotFound => TypedResults.NotFound(),
+            DeleteMailbox.Outcome.InUse => TypedResults.Problem(DeleteMailbox.InUseMessage + " (enabled: false).",
+                statusCode: StatusCodes.Status409Conflict, title: "Mailbox in use", extensions: new Dictionary<string, object?> { ["code"] = "mailbox-in-use" }),
+            _ => TypedResults.NoContent(),
+        };
 
-    private static async Task<Results<Ok<ConnectionTest>, NotFound>> TestAsync(int id, RapportDb db, MailConnections connections, CancellationToken ct)
-    {
-        var mailbox = await db.Mailboxes.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct);
-        if (mailbox is null)
-        {
-            return TypedResults.NotFound();
-        }
-        return TypedResults.Ok(new ConnectionTest(await TestImapAsync(mailbox, connections, ct), await TestSmtpAsync(mailbox, connections, ct)));
-    }
-
-    private static async Task<ConnectionTest.Check> TestImapAsync(Mailbox mailbox, MailConnections connections, CancellationToken ct)
-    {
-        try
-        {
-            using var client = await connections.OpenImapAsync(mailbox, ct);
-            var folder = await client.GetFolderAsync(mailbox.ImapFolder, ct);
-            var status = await folder.OpenAsync(MailKit.FolderAccess.ReadOnly, ct);
-            var detail = $"{folder.FullName}: {folder.Count} messages, UIDVALIDITY {folder.UidValidity}" +
-                (client.Capabilities.HasFlag(MailKit.Net.Imap.ImapCapabilities.Idle) ? ", IDLE supported" : ", no IDLE (polling)");
-            await client.DisconnectAsync(true, ct);
-            return new ConnectionTest.Check(true, null, detail);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return new ConnectionTest.Check(false, MailConnections.Describe(e, "IMAP", mailbox.ImapHost, mailbox.ImapPort), null);
-        }
-    }
-
-    private static async Task<ConnectionTest.Check> TestSmtpAsync(Mailbox mailbox, MailConnections connections, CancellationToken ct)
-    {
-        try
-        {
-            using var client = await connections.OpenSmtpAsync(mailbox, ct);
-            var detail = $"{mailbox.SmtpHost}:{mailbox.SmtpPort}" + (client.IsSecure ? " over TLS" : " without TLS")
-                + (client.IsAuthenticated ? ", signed in" : "");
-            await client.DisconnectAsync(true, ct);
-            return new ConnectionTest.Check(true, null, detail);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return new ConnectionTest.Check(false, MailConnections.Describe(e, "SMTP", mailbox.SmtpHost, mailbox.SmtpPort), null);
-        }
-    }
+    private static async Task<Results<Ok<ConnectionTest>, NotFound>> TestAsync(int id, RapportDb db, MailConnections connections, CancellationToken ct) =>
+        await db.Mailboxes.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is { } mailbox
+            ? TypedResults.Ok(await connections.TestAsync(mailbox, ct))
+            : TypedResults.NotFound();
 
     private static ValidationProblem NameTaken(string name) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"There is already a mailbox named '{name.Trim().ToLowerInvariant()}'."] });
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [SaveMailbox.NameTakenMessage(name)] });
 }

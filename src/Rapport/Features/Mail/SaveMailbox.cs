@@ -66,6 +66,8 @@ public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, MailboxSe
 
     public enum Outcome { Saved, NotFound, NameTaken }
 
+    public static string NameTakenMessage(string name) => $"There is already a mailbox named '{name.Trim().ToLowerInvariant()}'.";
+
     public async Task<(Outcome Outcome, Mailbox? Mailbox)> HandleAsync(int? id, Request request, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);

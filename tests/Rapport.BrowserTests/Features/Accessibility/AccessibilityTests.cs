@@ -33,12 +33,19 @@ public abstract class AccessibilityTests(BrowserApp app, Chromium chromium) : Pa
         found.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"portal ticket: {v}"));
 
         await BrowserApp.SignInAsync(page, agent);
-        foreach (var url in new[] { "/", $"/tickets/{ticket.Id}", "/customers", $"/customers/{ticket.Customer.Id}", "/settings", "/promises" })
+        foreach (var url in new[] { "/", $"/tickets/{ticket.Id}", "/customers", $"/customers/{ticket.Customer.Id}", "/settings", "/settings/mailboxes", "/promises" })
         {
             await page.GotoAsync(url);
             await BrowserApp.WaitForLiveAsync(page);
             found.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"{url}: {v}"));
         }
+        // The mailbox form, open with field errors shown.
+        await page.GotoAsync("/settings/mailboxes");
+        await BrowserApp.WaitForLiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add mailbox" }).ClickAsync();
+        await page.Locator("#mailbox-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("#mb-address-error")).Not.ToBeEmptyAsync();
+        found.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"mailbox form: {v}"));
 
         found.ShouldBeEmpty();
     }

@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+
+namespace Rapport.Features.Mail;
+
+/// <summary>Removes a mailbox that has taken in no mail. Once it has, its ledger must stay: disable it instead.</summary>
+public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts)
+{
+    public const string InUseMessage = "This mailbox has taken in mail; its ledger must stay. Disable it instead";
+
+    public enum Outcome { Deleted, NotFound, InUse }
+
+    public async Task<Outcome> HandleAsync(int id, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var mailbox = await db.Mailboxes.FirstOrDefaultAsync(m => m.Id == id, ct);
+        if (mailbox is null)
+        {
+            return Outcome.NotFound;
+        }
+        if (await db.InboundMail.AnyAsync(m => m.MailboxId == id, ct))
+        {
+            return Outcome.InUse;
+        }
+        db.Mailboxes.Remove(mailbox);
+        await db.SaveChangesAsync(ct);
+        return Outcome.Deleted;
+    }
+}
