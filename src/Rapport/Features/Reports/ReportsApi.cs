@@ -8,6 +8,7 @@ public static class ReportsApi
 {
     public static IHostApplicationBuilder AddReports(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<IReportRate, PromisesKeptRate>();
         builder.Services.AddSingleton<ReportBuilder>();
         return builder;
     }

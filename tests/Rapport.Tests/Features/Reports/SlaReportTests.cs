@@ -42,6 +42,8 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         _asBob = await App.CreateTokenClientAsync(ApiTokenScope.Write, _bob, Ct);
     }
 
+    private const string Kept = "promisesKept";
+
     private DateOnly Week1 => DateOnly.FromDateTime(_monday);
 
     private DateOnly Week2 => Week1.AddDays(7);
@@ -79,31 +81,48 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         added.Outcome.ShouldBe(AddTicketMessage.Outcome.Added);
     }
 
+    private async Task<long> PromiseAsync(HttpClient agent, TicketDetails ticket, string kind, DateTime dueAt)
+    {
+        var response = await agent.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/promises", new { kind, text = "I'll call you tomorrow", dueAt });
+        await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        return (await response.ReadAsync<Rapport.Features.Promises.PromisesApi.PromiseView>()).Id;
+    }
+
+    private static async Task SettleAsync(HttpClient agent, long promise, string status) =>
+        await (await agent.PostJsonAsync($"/api/v1/promises/{promise}/settle", new { status })).ShouldHaveStatusAsync(HttpStatusCode.OK);
+
     /// <summary>Two weeks of work (the figures each test asserts are worked out in the comments), then the clock stops on
     /// the Wednesday of the third week, when every deadline of the first two weeks has passed.
     /// First responses (business hours): T1 2 h (Ann), T2 4 h (Bob), T6 30 min (Bob, customer without owner),
     /// T3 9 h (Ann, late: due Monday 16:00), T4 0 h (Ann, opened Saturday, answered Sunday), T5 never (owed by Ann).
     /// Next responses: T1 2 h (Ann, in time), T4 4 h in week 2 (Ann, from the first of two customer messages), T2 owed
     /// since Wednesday (Ann's ticket, missed). Resolution: T1 11 h (resolved while waiting, in time); T5 and T2 open past due.
-    /// Replies to Ann's customers: 6, of which Bob wrote 1.</summary>
+    /// Replies to Ann's customers: 6, of which Bob wrote 1. Written promises: Ann's call kept in week 1, Bob's follow-up
+    /// broken in week 2, one of Ann's cancelled (not counted).</summary>
     private async Task RunTwoWeeksAsync()
     {
         var t1 = await OpenAsync(_ann);                           // Mon 09:00
         ClockTo(0, 11); await ReplyAsync(_asAnn, t1);
+        var call = await PromiseAsync(_asAnn, t1, "call", At(1, 12));
         ClockTo(0, 16); await CustomerWritesAsync(t1);
         var t2 = await OpenAsync(_ann);
         ClockTo(1, 9); var t6 = await OpenAsync(null);
         ClockTo(1, 9.5); await ReplyAsync(_asBob, t6);
         ClockTo(1, 10); await ReplyAsync(_asAnn, t1);
         ClockTo(1, 12); await ReplyAsync(_asBob, t2);
+        await SettleAsync(_asAnn, call, "kept");
+        var followUp = await PromiseAsync(_asBob, t2, "follow-up", At(2, 12));
         (await _asAnn.PatchJsonAsync($"/api/v1/tickets/{t1.Id}", new { status = "resolved" })).StatusCode.ShouldBe(HttpStatusCode.OK);
         ClockTo(2, 9); var t5 = await OpenAsync(_ann);
         ClockTo(2, 10); await CustomerWritesAsync(t2);
         ClockTo(2, 11); await CustomerWritesAsync(t2);
         ClockTo(4, 16); var t3 = await OpenAsync(_ann);
+        var cancelled = await PromiseAsync(_asAnn, t3, "follow-up", At(7, 12));
         ClockTo(5, 10); var t4 = await OpenAsync(_ann);
         ClockTo(6, 20); await ReplyAsync(_asAnn, t4);
         ClockTo(7, 9); await CustomerWritesAsync(t4);
+        await SettleAsync(_asBob, followUp, "broken");
+        await SettleAsync(_asAnn, cancelled, "cancelled");
         ClockTo(7, 12); await CustomerWritesAsync(t4);
         ClockTo(7, 13); await ReplyAsync(_asAnn, t4);
         ClockTo(7, 17); await ReplyAsync(_asAnn, t3);
@@ -131,7 +150,7 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         report.From.ShouldBe(Week1);
         report.To.ShouldBe(Week2.AddDays(6));
         report.TimeZone.ShouldBe("UTC");
-        report.Rates.Select(r => r.Key).ShouldBe([ReportBuilder.FirstResponseSla, ReportBuilder.NextResponseSla, ReportBuilder.ResolutionSla, ReportBuilder.OwnerContinuity]);
+        report.Rates.Select(r => r.Key).ShouldBe([ReportBuilder.FirstResponseSla, ReportBuilder.NextResponseSla, ReportBuilder.ResolutionSla, ReportBuilder.OwnerContinuity, Kept]);
         var total = report.Total;
         // First responses 0, 0.5, 2, 4, 9 h: median 2 h; p90 at rank 3.6 = 4 + 0.6 × 5 = 7 h.
         total.FirstResponse.ShouldBe(new TimeFigure(5, TimeSpan.FromHours(2), TimeSpan.FromHours(7)));
@@ -141,6 +160,7 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         total.Rates[ReportBuilder.NextResponseSla].ShouldBe(new RateFigure(2, 3, 0.6667));
         total.Rates[ReportBuilder.ResolutionSla].ShouldBe(new RateFigure(1, 3, 0.3333));
         total.Rates[ReportBuilder.OwnerContinuity].ShouldBe(new RateFigure(5, 6, 0.8333));
+        total.Rates[Kept].ShouldBe(new RateFigure(1, 2, 0.5));
 
         report.Weeks.Select(w => w.Week).ShouldBe([Week1, Week2]);
         var (first, second) = (report.Weeks[0].Figures, report.Weeks[1].Figures);
@@ -152,6 +172,8 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         first.Rates[ReportBuilder.NextResponseSla].ShouldBe(new RateFigure(1, 2, 0.5));
         first.Rates[ReportBuilder.OwnerContinuity].ShouldBe(new RateFigure(3, 4, 0.75));
         second.Rates[ReportBuilder.OwnerContinuity].ShouldBe(new RateFigure(2, 2, 1));
+        first.Rates[Kept].ShouldBe(new RateFigure(1, 1, 1));
+        second.Rates[Kept].ShouldBe(new RateFigure(0, 1, 0));
 
         var ann = report.Agents.Single(a => a.AgentId == _ann.Id);
         ann.Agent.ShouldBe(_ann.DisplayName);
@@ -165,10 +187,12 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         bob.Figures.FirstResponse.ShouldBe(new TimeFigure(2, TimeSpan.FromHours(2.25), TimeSpan.FromHours(3.65)));
         bob.Figures.Rates[ReportBuilder.FirstResponseSla].ShouldBe(new RateFigure(2, 2, 1));
         bob.Figures.Rates[ReportBuilder.OwnerContinuity].ShouldBe(new RateFigure(0, 0, null));
+        bob.Figures.Rates[Kept].ShouldBe(new RateFigure(0, 1, 0));
+        ann.Figures.Rates[Kept].ShouldBe(new RateFigure(1, 1, 1));
         report.Agents.Count.ShouldBe(2);
 
-        report.Cells.Select(c => (c.Week, c.AgentId)).ShouldBe([(Week1, _ann.Id), (Week1, _bob.Id), (Week2, _ann.Id)], ignoreOrder: true);
-        report.Cells.Single(c => c.Week == Week2).Figures.NextResponse.Count.ShouldBe(1);
+        report.Cells.Select(c => (c.Week, c.AgentId)).ShouldBe([(Week1, _ann.Id), (Week1, _bob.Id), (Week2, _ann.Id), (Week2, _bob.Id)], ignoreOrder: true);
+        report.Cells.Single(c => c.Week == Week2 && c.AgentId == _ann.Id).Figures.NextResponse.Count.ShouldBe(1);
     }
 
     [Fact]
@@ -184,6 +208,7 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         report.Total.Rates[ReportBuilder.FirstResponseSla].ShouldBe(new RateFigure(2, 2, 1));
         report.Total.NextResponse.Count.ShouldBe(0);
         report.Total.Rates[ReportBuilder.OwnerContinuity].Total.ShouldBe(0);
+        report.Total.Rates[Kept].ShouldBe(new RateFigure(0, 1, 0));
     }
 
     [Fact]
@@ -201,13 +226,14 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         lines[0].ShouldBe("week,agent_id,agent,first_response_count,first_response_median_hours,first_response_p90_hours," +
             "next_response_count,next_response_median_hours,next_response_p90_hours,resolution_count,resolution_median_hours,resolution_p90_hours," +
             "first_response_sla_met,first_response_sla_total,first_response_sla_percent,next_response_sla_met,next_response_sla_total,next_response_sla_percent," +
-            "resolution_sla_met,resolution_sla_total,resolution_sla_percent,owner_continuity_met,owner_continuity_total,owner_continuity_percent");
-        // 3 week × agent cells, 2 weeks, 2 agents, the total.
-        lines.Length.ShouldBe(1 + 3 + 2 + 2 + 1);
-        lines.ShouldContain($"{Week1:yyyy-MM-dd},{_bob.Id},{_bob.DisplayName},2,2.25,3.65,0,,,0,,,2,2,100.00,0,0,,0,0,,0,0,");
-        lines.ShouldContain($"{Week2:yyyy-MM-dd},,All agents,0,,,1,4.00,4.00,0,,,0,0,,1,1,100.00,0,0,,2,2,100.00");
-        lines.ShouldContain($"all,{_ann.Id},{_ann.DisplayName},3,2.00,7.60,2,3.00,3.80,1,11.00,11.00,2,4,50.00,2,3,66.67,1,3,33.33,5,6,83.33");
-        lines[^1].ShouldBe("all,,All agents,5,2.00,7.00,2,3.00,3.80,1,11.00,11.00,4,6,66.67,2,3,66.67,1,3,33.33,5,6,83.33");
+            "resolution_sla_met,resolution_sla_total,resolution_sla_percent,owner_continuity_met,owner_continuity_total,owner_continuity_percent," +
+            "promises_kept_met,promises_kept_total,promises_kept_percent");
+        // 4 week × agent cells, 2 weeks, 2 agents, the total.
+        lines.Length.ShouldBe(1 + 4 + 2 + 2 + 1);
+        lines.ShouldContain($"{Week1:yyyy-MM-dd},{_bob.Id},{_bob.DisplayName},2,2.25,3.65,0,,,0,,,2,2,100.00,0,0,,0,0,,0,0,,0,0,");
+        lines.ShouldContain($"{Week2:yyyy-MM-dd},,All agents,0,,,1,4.00,4.00,0,,,0,0,,1,1,100.00,0,0,,2,2,100.00,0,1,0.00");
+        lines.ShouldContain($"all,{_ann.Id},{_ann.DisplayName},3,2.00,7.60,2,3.00,3.80,1,11.00,11.00,2,4,50.00,2,3,66.67,1,3,33.33,5,6,83.33,1,1,100.00");
+        lines[^1].ShouldBe("all,,All agents,5,2.00,7.00,2,3.00,3.80,1,11.00,11.00,4,6,66.67,2,3,66.67,1,3,33.33,5,6,83.33,1,2,50.00");
     }
 
     [Fact]
@@ -253,7 +279,7 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
-    /// <summary>The extension point for a later column (promises kept): a registered rate lands in every figure, the page and the CSV.</summary>
+    /// <summary>The extension point (promises kept uses it): a registered rate lands in every figure, the page and the CSV.</summary>
     [Fact]
     public async Task Build_ExtraRate_AddedAsAColumnPerWeekAndAgent()
     {
@@ -262,22 +288,22 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
 
         var report = (await builder.BuildAsync(Week1, Week2.AddDays(6), null, Ct)).Report!;
 
-        report.Rates[^1].ShouldBe(new ReportColumn("promisesKept", "Promises kept"));
-        report.Total.Rates["promisesKept"].ShouldBe(new RateFigure(2, 3, 0.6667));
-        report.Weeks[1].Figures.Rates["promisesKept"].ShouldBe(new RateFigure(1, 2, 0.5));
-        report.Agents.Single(a => a.AgentId == _ann.Id).Figures.Rates["promisesKept"].ShouldBe(new RateFigure(1, 2, 0.5));
+        report.Rates[^1].ShouldBe(new ReportColumn("somethingKept", "Something kept"));
+        report.Total.Rates["somethingKept"].ShouldBe(new RateFigure(2, 3, 0.6667));
+        report.Weeks[1].Figures.Rates["somethingKept"].ShouldBe(new RateFigure(1, 2, 0.5));
+        report.Agents.Single(a => a.AgentId == _ann.Id).Figures.Rates["somethingKept"].ShouldBe(new RateFigure(1, 2, 0.5));
         report.Agents.Single(a => a.AgentId is null).Agent.ShouldBe(ReportBuilder.UnassignedName);
         rate.Window!.FromUtc.ShouldBe(At(0, 0));
-        ReportCsv.Write(report).Split("\r\n")[0].ShouldEndWith(",promises_kept_met,promises_kept_total,promises_kept_percent");
+        ReportCsv.Write(report).Split("\r\n")[0].ShouldEndWith(",something_kept_met,something_kept_total,something_kept_percent");
     }
 
     private sealed class FixedRate(IReadOnlyList<RateSample> samples) : IReportRate
     {
         public ReportWindow? Window { get; private set; }
 
-        public string Key => "promisesKept";
+        public string Key => "somethingKept";
 
-        public string Title => "Promises kept";
+        public string Title => "Something kept";
 
         public Task<IReadOnlyList<RateSample>> LoadAsync(RapportDb db, ReportWindow window, CancellationToken ct)
         {
