@@ -4,7 +4,7 @@ using Rapport.Features.Sla;
 namespace Rapport.Tests.Features.Reports;
 
 /// <summary>The pieces of the report that need no database: the fast timeline against the business calendar it stands in
-/// for, percentiles, and the weeks of a range in a zone with DST.</summary>
+/// for, percentiles, the weeks of a range in a zone with DST, and CSV quoting.</summary>
 public sealed class ReportMathTests
 {
     private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
@@ -87,5 +87,29 @@ public sealed class ReportMathTests
         range.To.ShouldBe(new DateOnly(2026, 3, 5));
         range.From.ShouldBe(new DateOnly(2026, 1, 12));
         range.Weeks.Count.ShouldBe(8);
+    }
+
+    [Fact]
+    public void Csv_AgentNamesLikeFormulasOrWithCommas_DisarmedAndQuoted()
+    {
+        var none = new TimeFigure(0, null, null);
+        var figures = new ReportFigures(new TimeFigure(2, TimeSpan.FromMinutes(90), TimeSpan.FromHours(26.5)), none, none,
+            new Dictionary<string, RateFigure> { ["firstResponseSla"] = new(1, 3, 0.3333) });
+        var week = new DateOnly(2026, 3, 2);
+        var report = new SlaReport(week, week.AddDays(6), "UTC", null, new DateTime(2026, 3, 9, 0, 0, 0, DateTimeKind.Utc),
+            [new ReportColumn("firstResponseSla", "First responses in time")], figures, [new WeekFigures(week, figures)],
+            [new AgentFigures(7, "=HYPERLINK(\"http://x\")", figures), new AgentFigures(8, "Lee, \"Sam\"", figures)],
+            [new CellFigures(week, 7, "=HYPERLINK(\"http://x\")", figures)]);
+
+        var lines = ReportCsv.Write(report).Split("\r\n");
+
+        lines[0].ShouldBe("week,agent_id,agent,first_response_count,first_response_median_hours,first_response_p90_hours,next_response_count," +
+            "next_response_median_hours,next_response_p90_hours,resolution_count,resolution_median_hours,resolution_p90_hours," +
+            "first_response_sla_met,first_response_sla_total,first_response_sla_percent");
+        lines[1].ShouldBe("2026-03-02,7,\"'=HYPERLINK(\"\"http://x\"\")\",2,1.50,26.50,0,,,0,,,1,3,33.33");
+        lines[2].ShouldBe("2026-03-02,,All agents,2,1.50,26.50,0,,,0,,,1,3,33.33");
+        lines[4].ShouldStartWith("all,8,\"Lee, \"\"Sam\"\"\",2,");
+        lines[5].ShouldStartWith("all,,All agents,");
+        lines[^1].ShouldBe("");
     }
 }
