@@ -99,6 +99,8 @@ public sealed class ReportBuilder(IDbContextFactory<RapportDb> contexts, SlaCloc
                 where t.UpdatedAt >= fromUtc && t.CreatedAt < toUtc && m.Kind != MessageKind.Note
                 select new MessageRow(m.TicketId, m.Id, m.Kind == MessageKind.Reply, m.AuthorAgentId, m.CreatedAt))
             .ToListAsync(ct);
+        // Both finish (or fail) before the second context is disposed.
+        await Task.WhenAll(ticketsRead, messagesRead);
         var tickets = await ticketsRead;
         var messages = await messagesRead;
         var threads = messages.OrderBy(m => m.TicketId).ThenBy(m => m.CreatedAt).ThenBy(m => m.Id).ToLookup(m => m.TicketId);
