@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rapport benchmark: for each provider and size, builds a fresh database, bulk-loads it with the generator, starts
-# the app and measures ticket-list latency, API ticket creation (1 and 8 clients) and the app's memory.
+# the app and measures ticket-list latency, API ticket creation (1 and 8 clients), the app's memory and the SLA report.
 # Prints a table at the end and writes it to bench/results/<run>/summary.tsv. Stops everything it started.
 #
 #   bench/run.sh                          # SQLite and PostgreSQL at 10k and 1M tickets
@@ -240,6 +240,11 @@ run_one() { # run_one PROVIDER SIZE
   else
     db_size=$(psql "$(pg_uri "$db")" -Atc "SELECT pg_database_size(current_database()) / 1048576")
   fi
+  # The SLA report in process, before the app starts: the default eight weeks, and the last year.
+  "${TOOL[@]}" reports --provider "$provider" --connection "$cs" >>"$RESULTS/reports.txt" 2>>"$dir/reports.log" &&
+    "${TOOL[@]}" reports --provider "$provider" --connection "$cs" --from "$(date -u -d '-365 days' +%Y-%m-%d)" --to "$(date -u +%Y-%m-%d)" \
+      >>"$RESULTS/reports.txt" 2>>"$dir/reports.log" &&
+    log "$(tail -2 "$RESULTS/reports.txt" | sed 's/^/  /')" || log "the report bench failed (see $dir/reports.log)"
 
   URL="http://127.0.0.1:$PORT"
   env "${APP_ENV[@]}" dotnet "$APP_DLL" --urls "$URL" >"$dir/app.log" 2>&1 &

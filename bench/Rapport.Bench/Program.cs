@@ -13,6 +13,8 @@ const string usage =
     {CreateCommand.Usage}
 
     {ReplyCheckCommand.Usage}
+
+    {ReportsCommand.Usage}
     """;
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
@@ -29,6 +31,7 @@ try
         "list" => await ListCommand.RunAsync(options),
         "create" => await CreateCommand.RunAsync(options),
         "reply-check" => ReplyCheckCommand.Run(options),
+        "reports" => await ReportsCommand.RunAsync(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }
