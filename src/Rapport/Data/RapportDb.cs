@@ -6,6 +6,7 @@ using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.Jobs;
 using Rapport.Features.Mail;
 using Rapport.Features.Portal;
 using Rapport.Features.SavedReplies;
@@ -41,6 +42,10 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<OpeningHours> OpeningHours => Set<OpeningHours>();
     public DbSet<Holiday> Holidays => Set<Holiday>();
+
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<Partner> Partners => Set<Partner>();
+    public DbSet<WarrantyClaim> WarrantyClaims => Set<WarrantyClaim>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
