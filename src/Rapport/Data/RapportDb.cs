@@ -8,7 +8,9 @@ using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
 using Rapport.Features.Jobs;
 using Rapport.Features.Mail;
+using Rapport.Features.Notifications;
 using Rapport.Features.Portal;
+using Rapport.Features.Promises;
 using Rapport.Features.SavedReplies;
 using Rapport.Features.Settings;
 using Rapport.Features.Sla;
@@ -42,6 +44,8 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<OpeningHours> OpeningHours => Set<OpeningHours>();
     public DbSet<Holiday> Holidays => Set<Holiday>();
+    public DbSet<Promise> Promises => Set<Promise>();
+    public DbSet<AgentNotification> Notifications => Set<AgentNotification>();
 
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Partner> Partners => Set<Partner>();

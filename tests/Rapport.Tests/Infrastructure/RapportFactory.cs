@@ -53,6 +53,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Mail:BackgroundSync", "false");
+        builder.UseSetting("Sla:Background", "false");
         foreach (var (key, value) in DatabaseSettings)
         {
             builder.UseSetting(key, value);

@@ -108,6 +108,7 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
                 var firstName = customer.Name.Split(' ')[0];
                 var message = Message.FromCustomer(customer, content.From(body.Replace("Maria", firstName), null), opened);
                 var ticket = Ticket.Open(customer, subject, round == 0 ? TicketChannel.Email : TicketChannel.WebForm, priority, message, Actor.System, opened);
+                ticket.Acknowledged(); // demo customers are not real: nobody is mailed
                 ticket.SetTags([.. tags, Marker], Actor.System, opened);
                 var owner = writers[(i + round) % writers.Count];
                 var actor = Actor.Agent(owner.Id);

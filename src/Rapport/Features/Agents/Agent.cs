@@ -11,6 +11,12 @@ public sealed class Agent : IdentityUser<int>
     public DateTime CreatedAt { get; set; }
     /// <summary>A deactivated agent keeps their history but cannot sign in or own tickets.</summary>
     public bool IsActive { get; set; } = true;
+    /// <summary>Away (holiday, sick, off) until this instant: new tickets of their customers go to the backup meanwhile.</summary>
+    public DateTime? AwayUntil { get; set; }
+    /// <summary>Who takes this agent's customers' new tickets while they are away.</summary>
+    public int? BackupAgentId { get; set; }
+
+    public bool IsAwayAt(DateTime now) => AwayUntil is { } until && until > now;
 }
 
 public static class AgentRoles

@@ -23,6 +23,8 @@ public sealed class Customer
     public int? OwnerId { get; private set; }
     public Agent? Owner { get; private set; }
     public string? Notes { get; private set; }
+    /// <summary>The customer's IANA time zone when known: acknowledgements and promises are written on their clock.</summary>
+    public string? TimeZone { get; private set; }
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
     /// <summary>Set when this customer was merged into another; it then only forwards to that one.</summary>
@@ -78,6 +80,17 @@ public sealed class Customer
         UpdatedAt = now;
     }
 
+    public void SetTimeZone(string? timeZone, DateTime now)
+    {
+        var zone = string.IsNullOrWhiteSpace(timeZone) ? null : timeZone.Trim();
+        if (zone is not null && !Settings.BusinessProfile.IsKnownTimeZone(zone))
+        {
+            throw new CustomerRuleException("time-zone-unknown", $"'{zone}' is not an IANA time zone (for example America/New_York).");
+        }
+        TimeZone = zone;
+        UpdatedAt = now;
+    }
+
     public void SetOwner(int? agentId, DateTime now)
     {
         OwnerId = agentId;
@@ -125,6 +138,7 @@ public sealed class Customer
         Phone ??= other.Phone;
         OrganizationId ??= other.OrganizationId;
         OwnerId ??= other.OwnerId;
+        TimeZone ??= other.TimeZone;
         if (!string.IsNullOrWhiteSpace(other.Notes))
         {
             Notes = string.IsNullOrWhiteSpace(Notes) ? other.Notes : $"{Notes}\n\n{other.Notes}";

@@ -10,6 +10,7 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
         builder.Property(c => c.Name).HasMaxLength(Customer.NameMaxLength);
         builder.Property(c => c.Phone).HasMaxLength(Customer.PhoneMaxLength);
         builder.Property(c => c.Notes).HasMaxLength(Customer.NotesMaxLength);
+        builder.Property(c => c.TimeZone).HasMaxLength(64);
         builder.Ignore(c => c.PrimaryEmail);
         builder.HasMany(c => c.Emails).WithOne().HasForeignKey(e => e.CustomerId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(c => c.Emails).UsePropertyAccessMode(PropertyAccessMode.Field);

@@ -6,8 +6,8 @@ using Rapport.Features.Attachments;
 
 namespace Rapport.Features.Mail;
 
-/// <summary>Queues a plain-text mail that belongs to no ticket (a fresh portal link, say) in the same durable outbox as
-/// replies, so it is delivered with the same retries. Marked Auto-Submitted, so well-behaved systems never answer it.</summary>
+/// <summary>Queues a plain-text notification to a customer (a fresh portal link, an acknowledgement) in the same durable
+/// outbox as replies, so it is delivered with the same retries. Marked Auto-Submitted, so well-behaved systems never answer it.</summary>
 public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, FileStore files, ReplyOutbox replies, IOptions<MailOptions> options, TimeProvider time)
 {
     /// <summary>Queues the mail from the mailbox the customer last wrote to (else the first that can send).</summary>
@@ -21,8 +21,38 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
             where t.CustomerId == customerId && m.MailboxId != null
             orderby m.Id descending
             select m.MailboxId).FirstOrDefaultAsync(ct);
+        if (!await QueueAsync(db, usual, null, recipientName, recipient, subject, text, [], ct))
+        {
+            return false;
+        }
+        await db.SaveChangesAsync(ct);
+        replies.Notify();
+        return true;
+    }
+
+    /// <summary>Queues a notice about a ticket in the caller's unit of work (commit, then <see cref="ReplyOutbox.Notify"/>):
+    /// from the mailbox the ticket came in on, threaded under the customer's message, with the ticket's subject.</summary>
+    /// <returns>False when no mailbox can send or the customer has no address.</returns>
+    public async Task<bool> QueueForTicketAsync(RapportDb db, long ticketId, long customerId, string customerName, string ticketSubject, string text, CancellationToken ct)
+    {
+        var mailboxId = await db.InboundMail.AsNoTracking().Where(m => m.TicketId == ticketId && m.MailboxId != null)
+            .OrderBy(m => m.Id).Select(m => m.MailboxId).FirstOrDefaultAsync(ct);
+        var recipient = await db.CustomerEmails.AsNoTracking().Where(e => e.CustomerId == customerId)
+            .OrderByDescending(e => e.IsPrimary).ThenBy(e => e.Id).Select(e => e.Address).FirstOrDefaultAsync(ct);
+        if (recipient is null)
+        {
+            return false;
+        }
+        var thread = await db.Messages.AsNoTracking().Where(m => m.TicketId == ticketId && m.InternetMessageId != null)
+            .OrderBy(m => m.Id).Select(m => m.InternetMessageId!).Take(20).ToListAsync(ct);
+        return await QueueAsync(db, mailboxId, ticketId, customerName, recipient, MailReader.ReplySubject(ticketId, ticketSubject), text, thread, ct);
+    }
+
+    private async Task<bool> QueueAsync(RapportDb db, int? preferredMailboxId, long? ticketId, string recipientName, string recipient,
+        string subject, string text, IReadOnlyList<string> thread, CancellationToken ct)
+    {
         var mailbox = await db.Mailboxes.AsNoTracking().Where(m => m.Enabled && m.SmtpHost != null)
-            .OrderBy(m => m.Id == usual ? 0 : 1).ThenBy(m => m.Id).FirstOrDefaultAsync(ct);
+            .OrderBy(m => m.Id == preferredMailboxId ? 0 : 1).ThenBy(m => m.Id).FirstOrDefaultAsync(ct);
         if (mailbox is null)
         {
             return false;
@@ -36,15 +66,25 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         mail.Subject = subject;
         mail.Date = new DateTimeOffset(now);
         mail.MessageId = messageId;
+        if (thread.Count > 0)
+        {
+            mail.InReplyTo = thread[0];
+            foreach (var id in thread)
+            {
+                mail.References.Add(id);
+            }
+        }
+        if (ticketId is { } number)
+        {
+            mail.Headers.Add("X-Rapport-Ticket", number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         mail.Headers.Add("Auto-Submitted", "auto-generated");
         mail.Body = new TextPart("plain") { Text = text };
         using var raw = new MemoryStream();
         await mail.WriteToAsync(raw, ct);
         raw.Position = 0;
         var stored = await files.SaveAsync(raw, long.MaxValue, ct) ?? throw new InvalidOperationException("The mail could not be stored.");
-        db.OutboundMail.Add(OutboundMail.QueueNotification(mailbox.Id, messageId, recipient, stored.Sha256, now));
-        await db.SaveChangesAsync(ct);
-        replies.Notify();
+        db.OutboundMail.Add(OutboundMail.QueueNotification(mailbox.Id, messageId, recipient, stored.Sha256, now, ticketId));
         return true;
     }
 }

@@ -47,9 +47,10 @@ public sealed class OutboundMail
     };
 
     /// <summary>A mail that belongs to no ticket: a notification to a customer, such as a fresh portal link.</summary>
-    public static OutboundMail QueueNotification(int mailboxId, string internetMessageId, string recipient, string rawSha256, DateTime now) => new()
+    public static OutboundMail QueueNotification(int mailboxId, string internetMessageId, string recipient, string rawSha256, DateTime now, long? ticketId = null) => new()
     {
         MailboxId = mailboxId,
+        TicketId = ticketId,
         InternetMessageId = internetMessageId,
         Recipient = recipient,
         RawSha256 = rawSha256,

@@ -17,8 +17,20 @@ public sealed class BusinessProfile
     public string TimeZone { get; private set; } = "UTC";
     /// <summary>When set, every agent must sign in with a second factor (an authenticator app).</summary>
     public bool RequireTwoFactor { get; private set; }
+    /// <summary>How much of a deadline's target may pass before the ticket's owner is warned (percent).</summary>
+    public int SlaWarnPercent { get; private set; } = DefaultWarnPercent;
+    /// <summary>When set, a ticket whose deadline passed is reassigned to this agent (the lead); else it stays and only alerts.</summary>
+    public int? EscalateToAgentId { get; private set; }
+    /// <summary>New tickets a customer opens get an automatic, honest acknowledgement: who answers and by when.</summary>
+    public bool AcknowledgementEnabled { get; private set; } = true;
+    public string AcknowledgementTemplate { get; private set; } = Sla.AcknowledgementTemplate.Default;
+    /// <summary>A customer without an owner gets one with their first ticket (the available agent with the lightest load).</summary>
+    public bool AssignNewCustomers { get; private set; }
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
+
+    public const int DefaultWarnPercent = 80;
+    public const int TemplateMaxLength = 4000;
 
     public static BusinessProfile Create(string name, string timeZone, DateTime now)
     {
@@ -49,6 +61,41 @@ public sealed class BusinessProfile
         UpdatedAt = now;
     }
 
+    /// <summary>Warning share and escalation target; the caller checks that the agent may own tickets.</summary>
+    public void SetEscalation(int warnPercent, int? escalateToAgentId, DateTime now)
+    {
+        if (warnPercent is < 10 or > 99)
+        {
+            throw new ArgumentException("Warn between 10 % and 99 % of a target.", nameof(warnPercent));
+        }
+        SlaWarnPercent = warnPercent;
+        EscalateToAgentId = escalateToAgentId;
+        UpdatedAt = now;
+    }
+
+    public void SetAcknowledgement(bool enabled, string template, DateTime now)
+    {
+        var text = (template ?? "").Trim();
+        if (text.Length is 0 or > TemplateMaxLength)
+        {
+            throw new ArgumentException($"The acknowledgement needs a text of 1 to {TemplateMaxLength} characters.", nameof(template));
+        }
+        if (Sla.AcknowledgementTemplate.UnknownPlaceholders(text) is { Count: > 0 } unknown)
+        {
+            throw new ArgumentException($"Unknown placeholder(s): {string.Join(", ", unknown.Select(p => "{" + p + "}"))}. "
+                + $"Use {string.Join(", ", Sla.AcknowledgementTemplate.Placeholders.Select(p => "{" + p + "}"))}.", nameof(template));
+        }
+        AcknowledgementEnabled = enabled;
+        AcknowledgementTemplate = text;
+        UpdatedAt = now;
+    }
+
+    public void SetRouting(bool assignNewCustomers, DateTime now)
+    {
+        AssignNewCustomers = assignNewCustomers;
+        UpdatedAt = now;
+    }
+
     public static bool IsKnownTimeZone(string? id) =>
         !string.IsNullOrWhiteSpace(id)
         && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone)
@@ -62,5 +109,6 @@ internal sealed class BusinessProfileConfiguration : IEntityTypeConfiguration<Bu
         builder.Property(b => b.Id).ValueGeneratedNever();
         builder.Property(b => b.Name).HasMaxLength(BusinessProfile.NameMaxLength);
         builder.Property(b => b.TimeZone).HasMaxLength(64);
+        builder.Property(b => b.AcknowledgementTemplate).HasMaxLength(BusinessProfile.TemplateMaxLength);
     }
 }

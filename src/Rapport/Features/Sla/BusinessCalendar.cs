@@ -102,6 +102,34 @@ public sealed class BusinessCalendar
         throw new InvalidOperationException("The business calendar has no opening hours within a year: check the weekly hours and holidays.");
     }
 
+    /// <summary>The latest instant from which <paramref name="amount"/> of open time remains until <paramref name="toUtc"/>
+    /// (when to warn that a deadline is near). Zero gives the instant itself; never earlier than <paramref name="notBefore"/>.</summary>
+    public DateTime SubtractBusinessTime(DateTime toUtc, TimeSpan amount, DateTime notBefore)
+    {
+        var remaining = TimeSpan.FromMinutes(Math.Ceiling(amount.TotalMinutes));
+        var cursor = Minute(toUtc);
+        var floor = Minute(notBefore);
+        if (remaining <= TimeSpan.Zero || cursor <= floor)
+        {
+            return cursor < floor ? floor : cursor;
+        }
+        while (cursor > floor)
+        {
+            var windowStart = Max(floor, cursor.AddDays(-14));
+            foreach (var (start, end) in OpenIntervals(windowStart, cursor).Reverse())
+            {
+                var length = end - start;
+                if (length >= remaining)
+                {
+                    return end - remaining;
+                }
+                remaining -= length;
+            }
+            cursor = windowStart;
+        }
+        return floor;
+    }
+
     /// <summary>The next instant at or after <paramref name="utc"/> when the business is open.</summary>
     public DateTime? NextOpening(DateTime utc) =>
         OpenIntervals(Minute(utc), Minute(utc).AddDays(366)).Select(i => (DateTime?)i.Start).FirstOrDefault();

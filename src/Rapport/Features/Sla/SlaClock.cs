@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Rapport.Data;
+using Rapport.Features.Promises;
 using Rapport.Features.Settings;
 using Rapport.Features.Tickets;
 
@@ -13,7 +15,8 @@ public sealed class SlaClock(TimeProvider time)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    public sealed record Settings(BusinessCalendar Business, BusinessCalendar Calendar, IReadOnlyDictionary<TicketPriority, SlaPolicy> Policies)
+    public sealed record Settings(BusinessCalendar Business, BusinessCalendar Calendar, IReadOnlyDictionary<TicketPriority, SlaPolicy> Policies,
+        double WarnShare, bool AssignNewCustomers)
     {
         public BusinessCalendar CalendarFor(SlaPolicy policy) => policy.BusinessHours ? Business : Calendar;
     }
@@ -39,7 +42,8 @@ public sealed class SlaClock(TimeProvider time)
                 return cached.Settings;
             }
         }
-        var zoneId = db.BusinessProfiles.AsNoTracking().Select(b => b.TimeZone).FirstOrDefault() ?? "UTC";
+        var profile = db.BusinessProfiles.AsNoTracking().Select(b => new { b.TimeZone, b.SlaWarnPercent, b.AssignNewCustomers }).FirstOrDefault();
+        var zoneId = profile?.TimeZone ?? "UTC";
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var found) ? found : TimeZoneInfo.Utc;
         var hours = db.Set<OpeningHours>().AsNoTracking().ToList();
         var holidays = db.Set<Holiday>().AsNoTracking().Select(h => h.Date).ToList();
@@ -50,7 +54,8 @@ public sealed class SlaClock(TimeProvider time)
         {
             policies[policy.Priority] = policy;
         }
-        var settings = new Settings(business, BusinessCalendar.AlwaysOpen(zone), policies);
+        var settings = new Settings(business, BusinessCalendar.AlwaysOpen(zone), policies,
+            (profile?.SlaWarnPercent ?? BusinessProfile.DefaultWarnPercent) / 100.0, profile?.AssignNewCustomers ?? false);
         lock (_lock)
         {
             _cached = (settings, now + CacheFor);
@@ -58,7 +63,9 @@ public sealed class SlaClock(TimeProvider time)
         return settings;
     }
 
-    /// <summary>Sets each added or changed ticket's due instants before it is saved, whichever use case changed it.</summary>
+    /// <summary>Sets each added or changed ticket's due instants before it is saved, whichever use case changed it;
+    /// routes new tickets to their owner (or a backup); and records SLA deadlines that were met or missed in the
+    /// promise ledger, with written "reply" promises kept by a reply in time.</summary>
     internal sealed class Interceptor(IServiceProvider services) : SaveChangesInterceptor
     {
         public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
@@ -88,6 +95,8 @@ public sealed class SlaClock(TimeProvider time)
             var clock = services.GetRequiredService<SlaClock>();
             var settings = clock.Current(db);
             var now = clock.Now;
+            var opened = tickets.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+            services.GetRequiredService<OwnerRouting>().Route(db, opened, settings.AssignNewCustomers, now);
             foreach (var entry in tickets)
             {
                 var ticket = entry.Entity;
@@ -95,7 +104,42 @@ public sealed class SlaClock(TimeProvider time)
                 var added = entry.State == EntityState.Added;
                 var statusBefore = added ? (TicketStatus?)null : entry.Property(t => t.Status).OriginalValue;
                 var priorityChanged = !added && entry.Property(t => t.Priority).OriginalValue != ticket.Priority;
-                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, added || priorityChanged);
+                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, added || priorityChanged, settings.WarnShare);
+                if (!added)
+                {
+                    Ledger(db, entry, statusBefore!.Value, now);
+                }
+            }
+        }
+
+        /// <summary>Settled SLA deadlines become promise rows; a reply keeps the written "I'll get back to you" promises.</summary>
+        private static void Ledger(RapportDb db, EntityEntry<Ticket> entry, TicketStatus statusBefore, DateTime now)
+        {
+            var ticket = entry.Entity;
+            if (entry.Property(t => t.FirstResponseAt).OriginalValue is null && ticket.FirstResponseAt is not null
+                && entry.Property(t => t.FirstResponseDueAt).OriginalValue is { } firstDue)
+            {
+                db.Promises.Add(Promise.SettledSla(SlaDeadline.FirstResponse, ticket, firstDue, ticket.CreatedAt, now));
+            }
+            var replied = entry.Property(t => t.LastReplyAt).OriginalValue != ticket.LastReplyAt;
+            if (entry.Property(t => t.NextResponseDueAt).OriginalValue is { } nextDue && ticket.NextResponseDueAt is null
+                && entry.Property(t => t.FirstResponseAt).OriginalValue is not null)
+            {
+                var asked = entry.Property(t => t.LastCustomerMessageAt).OriginalValue ?? now;
+                db.Promises.Add(Promise.SettledSla(SlaDeadline.NextResponse, ticket, nextDue, asked, now, cancelled: !replied && now <= nextDue));
+            }
+            var doneBefore = statusBefore is TicketStatus.Resolved or TicketStatus.Closed;
+            if (!doneBefore && ticket.Status is TicketStatus.Resolved or TicketStatus.Closed)
+            {
+                var due = entry.Property(t => t.ResolutionDueAt).OriginalValue ?? now;
+                db.Promises.Add(Promise.SettledSla(SlaDeadline.Resolution, ticket, due, ticket.CreatedAt, now));
+            }
+            if (replied)
+            {
+                foreach (var promise in db.Promises.Where(p => p.TicketId == ticket.Id && p.Status == PromiseStatus.Open && p.Kind == PromiseKind.Reply).ToList())
+                {
+                    promise.Settle(now <= promise.DueAt ? PromiseStatus.Kept : PromiseStatus.Broken, null, "answered", now);
+                }
             }
         }
     }

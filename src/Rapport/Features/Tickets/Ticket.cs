@@ -10,6 +10,9 @@ public enum TicketPriority { Low, Normal, High, Urgent }
 
 public enum TicketChannel { Api, Email, WebForm, Portal, Phone, Agent }
 
+/// <summary>The deadlines an SLA sets on a ticket.</summary>
+public enum SlaDeadline { FirstResponse, NextResponse, Resolution }
+
 /// <summary>Who did something to a ticket: an agent, an API token acting for its creator, or the customer.</summary>
 public readonly record struct Actor(int? AgentId, int? TokenId, long? CustomerId)
 {
@@ -56,6 +59,16 @@ public sealed class Ticket
 
     /// <summary>The earliest deadline the team owes the customer now (null when none runs), for sorting and marking the inbox.</summary>
     public DateTime? DueAt { get; private set; }
+    /// <summary>Which deadline <see cref="DueAt"/> is.</summary>
+    public SlaDeadline? DueFor { get; private set; }
+    /// <summary>When the owner is warned that <see cref="DueAt"/> is near: the share of the target set by the business has passed.</summary>
+    public DateTime? WarnAt { get; private set; }
+    /// <summary>The due instant a warning was sent for (each deadline is warned about once, by one app node).</summary>
+    public DateTime? WarnedFor { get; private set; }
+    /// <summary>The due instant whose breach was escalated.</summary>
+    public DateTime? BreachedFor { get; private set; }
+    /// <summary>An automatic acknowledgement is owed to the customer (a new ticket they opened); cleared once it was queued.</summary>
+    public bool AcknowledgementPending { get; private set; }
 
     /// <summary>The customer wrote in strongly negative terms: shown in the inbox, and the priority raised.</summary>
     public bool IsComplaint { get; private set; }
@@ -88,6 +101,8 @@ public sealed class Ticket
         };
         ticket._messages.Add(firstMessage);
         ticket.LastCustomerMessageAt = firstMessage.Kind == MessageKind.Customer ? now : null;
+        ticket.AcknowledgementPending = firstMessage.Kind == MessageKind.Customer
+            && channel is TicketChannel.Email or TicketChannel.WebForm or TicketChannel.Portal;
         var tagNames = TicketTag.Normalize(tags ?? []);
         ticket._tags.AddRange(tagNames.Select(name => new TicketTag(name)));
         var via = JsonNamingPolicy.KebabCaseLower.ConvertName(channel.ToString());
@@ -177,6 +192,17 @@ public sealed class Ticket
             agentId is null ? null : $"→ agent {agentId}");
     }
 
+    /// <summary>Routing gave the new ticket to an agent (the customer's owner being away, say); the reason goes in the history.</summary>
+    public void Route(int agentId, string reason, DateTime now)
+    {
+        if (agentId == OwnerId)
+        {
+            return;
+        }
+        OwnerId = agentId;
+        _events.Add(TicketEvent.Create(TicketEventKind.Assigned, Actor.System, now, $"→ agent {agentId} ({reason})"));
+    }
+
     public void SetTags(IEnumerable<string> tags, Actor actor, DateTime now)
     {
         var wanted = TicketTag.Normalize(tags);
@@ -234,7 +260,7 @@ public sealed class Ticket
     /// on opening and on a priority change from the creation instant; the resolution clock stops while the ticket
     /// waits on the customer and goes on with the time that was left; an answer is owed after each customer message
     /// once the first one was given.</summary>
-    public void ApplySla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTime now, TicketStatus? statusBefore, bool recompute)
+    public void ApplySla(Sla.SlaPolicy policy, Sla.BusinessCalendar calendar, DateTime now, TicketStatus? statusBefore, bool recompute, double warnShare = 0.8)
     {
         var paused = Status is TicketStatus.WaitingOnCustomer;
         var done = Status is TicketStatus.Resolved or TicketStatus.Closed;
@@ -266,9 +292,28 @@ public sealed class Ticket
         var owed = FirstResponseAt is not null && LastCustomerMessageAt is { } wrote && wrote > (LastReplyAt ?? DateTime.MinValue) && !done;
         NextResponseDueAt = owed ? NextResponseDueAt is { } kept && !recompute && kept > LastCustomerMessageAt ? kept
             : calendar.AddBusinessTime(LastCustomerMessageAt!.Value, policy.NextResponse) : null;
-        DueAt = done ? null
-            : new[] { FirstResponseAt is null ? FirstResponseDueAt : null, NextResponseDueAt, ResolutionDueAt }.Where(d => d is not null).Min();
+        var (dueAt, dueFor) = done ? (null, null) : new (DateTime? At, SlaDeadline? For)[]
+            {
+                (FirstResponseAt is null ? FirstResponseDueAt : null, SlaDeadline.FirstResponse),
+                (NextResponseDueAt, SlaDeadline.NextResponse),
+                (ResolutionDueAt, SlaDeadline.Resolution),
+            }.Where(d => d.At is not null).OrderBy(d => d.At).FirstOrDefault();
+        if (dueAt != DueAt || dueFor != DueFor || recompute)
+        {
+            DueAt = dueAt;
+            DueFor = dueFor;
+            var target = dueFor switch
+            {
+                SlaDeadline.FirstResponse => policy.FirstResponse,
+                SlaDeadline.NextResponse => policy.NextResponse,
+                _ => policy.Resolution,
+            };
+            WarnAt = dueAt is { } due ? calendar.SubtractBusinessTime(due, target * (1 - Math.Clamp(warnShare, 0, 1)), CreatedAt) : null;
+        }
     }
+
+    /// <summary>The automatic acknowledgement was queued (or is not wanted).</summary>
+    public void Acknowledged() => AcknowledgementPending = false;
 
     /// <summary>A strongly negative customer message marks the ticket a complaint and raises a low or normal priority to high.</summary>
     private void MarkComplaintIf(Message message, Actor actor, DateTime now)

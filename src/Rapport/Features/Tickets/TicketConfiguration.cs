@@ -11,6 +11,8 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         builder.Property(t => t.Version).IsConcurrencyToken();
         builder.Ignore(t => t.Number);
         builder.HasIndex(t => new { t.DueAt, t.Id });
+        builder.HasIndex(t => t.WarnAt);
+        builder.HasIndex(t => t.AcknowledgementPending).HasFilter("\"AcknowledgementPending\"");
         builder.HasOne(t => t.Customer).WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(t => t.Owner).WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(t => t.Tags).WithOne().HasForeignKey(t => t.TicketId).OnDelete(DeleteBehavior.Cascade);

@@ -13,6 +13,8 @@ public enum TicketEventKind
     Replied,
     NoteAdded,
     CustomerMerged,
+    Acknowledged,
+    DeadlineMissed,
 }
 
 /// <summary>One line of a ticket's history: who did what, when.</summary>
@@ -40,4 +42,12 @@ public sealed class TicketEvent
         Detail = detail is { Length: > DetailMaxLength } ? detail[..DetailMaxLength] : detail,
         At = at,
     };
+
+    /// <summary>An event written without loading the ticket (by a background job), so agents' edits are not disturbed.</summary>
+    internal static TicketEvent ForTicket(long ticketId, TicketEventKind kind, DateTime at, string? detail)
+    {
+        var created = Create(kind, Actor.System, at, detail);
+        created.TicketId = ticketId;
+        return created;
+    }
 }

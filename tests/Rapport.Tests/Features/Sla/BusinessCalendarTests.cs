@@ -38,6 +38,14 @@ public sealed class BusinessCalendarTests
                 due.ShouldBe(ReferenceAdd(calendar, from, minutes), reason);
                 var until = from.AddMinutes(random.Next(0, 4 * 1440));
                 calendar.BusinessTimeBetween(from, until).ShouldBe(TimeSpan.FromMinutes(ReferenceBetween(calendar, from, until)), reason + $", until {until:O}");
+
+                // Subtracting is the inverse: the latest instant with that much open time left before the due instant.
+                var warn = calendar.SubtractBusinessTime(due, TimeSpan.FromMinutes(minutes), from.AddDays(-30));
+                ReferenceBetween(calendar, warn, due).ShouldBe(minutes, reason + $", back from {due:O}");
+                if (minutes > 0)
+                {
+                    ReferenceBetween(calendar, warn.AddMinutes(1), due).ShouldBeLessThan(minutes, reason + $", back from {due:O}");
+                }
             }
         }
     }

@@ -1,0 +1,118 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Features.Mail;
+using Rapport.Features.SavedReplies;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Features.Sla;
+
+/// <summary>Sends the honest acknowledgement of a new ticket a customer opened (by mail, the web form or the portal):
+/// who will answer and by when, from the first-response deadline, on the customer's clock when known. Mail from
+/// machines never opens a ticket, so it is never acknowledged. Each ticket is acknowledged once, also with several app
+/// nodes: a node claims it with a conditional update in the transaction that queues the mail.</summary>
+public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contexts, NotificationOutbox outbox, ReplyOutbox replies,
+    TimeProvider time, ILogger<Acknowledgements> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+    /// <summary>A ticket older than this is not acknowledged any more (say the app was down for days): a late "we got it" helps nobody.</summary>
+    public static readonly TimeSpan TooLate = TimeSpan.FromHours(12);
+    private const int Batch = 100;
+
+    public sealed record Text(string Body, string AgentName, DateTime DueAt);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogFailed(e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>One pass; returns how many acknowledgements this node queued.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var pending = await db.Tickets.AsNoTracking().Where(t => t.AcknowledgementPending).OrderBy(t => t.Id).Take(Batch)
+            .Select(t => t.Id).ToListAsync(ct);
+        if (pending.Count == 0)
+        {
+            return 0;
+        }
+        var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
+        var queued = 0;
+        foreach (var id in pending)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var claimed = await db.Tickets.Where(t => t.Id == id && t.AcknowledgementPending)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.AcknowledgementPending, false), ct);
+            if (claimed == 0)
+            {
+                continue;
+            }
+            var ticket = await db.Tickets.AsNoTracking().Where(t => t.Id == id)
+                .Select(t => new { t.Id, t.Subject, t.CreatedAt, t.FirstResponseDueAt, t.FirstResponseAt, t.CustomerId, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
+                .FirstAsync(ct);
+            string detail;
+            if (profile is not { AcknowledgementEnabled: true })
+            {
+                detail = "not sent: acknowledgements are switched off";
+            }
+            else if (ticket.FirstResponseAt is not null || ticket.FirstResponseDueAt is null)
+            {
+                detail = "not sent: already answered";
+            }
+            else if (now - ticket.CreatedAt > TooLate)
+            {
+                detail = "not sent: the ticket is too old for a timely acknowledgement";
+            }
+            else
+            {
+                var text = Compose(profile.AcknowledgementTemplate, profile.Name, profile.TimeZone, ticket.Id, ticket.CustomerName,
+                    ticket.CustomerZone, ticket.OwnerName, ticket.FirstResponseDueAt.Value, now);
+                var mailed = await outbox.QueueForTicketAsync(db, ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, text.Body, ct);
+                detail = (mailed ? "mailed: " : "not mailed (no mailbox can send): ") + FirstLine(text.Body, text.AgentName);
+                queued += mailed ? 1 : 0;
+            }
+            db.TicketEvents.Add(TicketEvent.ForTicket(id, TicketEventKind.Acknowledged, now, detail));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        if (queued > 0)
+        {
+            replies.Notify();
+        }
+        return queued;
+    }
+
+    /// <summary>The acknowledgement's text: who answers (the ticket's owner, else the team) and by when, on the customer's clock if known.</summary>
+    public static Text Compose(string template, string business, string businessZone, long ticketId, string customerName, string? customerZone,
+        string? ownerName, DateTime dueAt, DateTime now)
+    {
+        var zone = Zone(customerZone) ?? Zone(businessZone) ?? TimeZoneInfo.Utc;
+        var agent = string.IsNullOrWhiteSpace(ownerName) ? $"the {business} team" : SavedReply.FirstName(ownerName) is { Length: > 0 } first ? first : ownerName;
+        var customer = SavedReply.FirstName(customerName) is { Length: > 0 } name ? name : "there";
+        var body = AcknowledgementTemplate.Render(template, new AcknowledgementTemplate.Values(customer, agent, $"#{ticketId}", dueAt, zone, now));
+        return new Text(body, agent, dueAt);
+    }
+
+    private static TimeZoneInfo? Zone(string? id) => id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;
+
+    private static string FirstLine(string body, string agent)
+    {
+        var line = body.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains(agent, StringComparison.Ordinal)) ?? body.Trim();
+        return line.Length > 300 ? line[..300] : line;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Sending acknowledgements failed; trying again on the next round")]
+    private partial void LogFailed(Exception error);
+}

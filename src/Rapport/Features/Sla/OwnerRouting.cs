@@ -1,0 +1,122 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Features.Sla;
+
+/// <summary>One point of contact: a new ticket goes to the customer's owner; while the owner is away (or can no longer
+/// own tickets) to their named backup, else to the available agent with the fewest open tickets. A customer without an
+/// owner gets one with their first ticket when the business asked for that. The team (who may own tickets, who is away,
+/// who backs up whom) is cached briefly, so a ticket for a customer whose owner is in costs no query.</summary>
+public sealed class OwnerRouting(TimeProvider time)
+{
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+
+    public sealed record Member(int Id, string Name, DateTime? AwayUntil, int? BackupId)
+    {
+        public bool IsAwayAt(DateTime now) => AwayUntil is { } until && until > now;
+    }
+
+    private readonly Lock _lock = new();
+    private (IReadOnlyDictionary<int, Member> Team, DateTime Until)? _cached;
+
+    public void Forget()
+    {
+        lock (_lock)
+        {
+            _cached = null;
+        }
+    }
+
+    /// <summary>Active agents who may own tickets (owners and agents, not read-only), by id.</summary>
+    public IReadOnlyDictionary<int, Member> Team(RapportDb db)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        lock (_lock)
+        {
+            if (_cached is { } cached && cached.Until > now)
+            {
+                return cached.Team;
+            }
+        }
+        var team = (from a in db.Users.AsNoTracking()
+                    where a.IsActive
+                    where (from ur in db.UserRoles
+                           join r in db.Roles on ur.RoleId equals r.Id
+                           where ur.UserId == a.Id && (r.Name == AgentRoles.Owner || r.Name == AgentRoles.Agent)
+                           select ur).Any()
+                    select new Member(a.Id, a.DisplayName, a.AwayUntil, a.BackupAgentId)).ToList().ToDictionary(m => m.Id);
+        lock (_lock)
+        {
+            _cached = (team, now + CacheFor);
+        }
+        return team;
+    }
+
+    /// <summary>Routes tickets being opened in this unit of work. Runs inside SaveChanges, before the rows are written.</summary>
+    internal void Route(RapportDb db, IReadOnlyList<Ticket> opened, bool assignNewCustomers, DateTime now)
+    {
+        if (opened.Count == 0)
+        {
+            return;
+        }
+        var team = Team(db);
+        Dictionary<int, int>? load = null;
+        foreach (var ticket in opened)
+        {
+            var customerOwner = ticket.Customer?.OwnerId ?? ticket.OwnerId;
+            if (customerOwner is { } ownerId && team.TryGetValue(ownerId, out var owner) && !owner.IsAwayAt(now))
+            {
+                continue;
+            }
+            if (customerOwner is null && !assignNewCustomers)
+            {
+                continue;
+            }
+            string reason;
+            int? pick = null;
+            if (customerOwner is { } absentId)
+            {
+                var absent = team.GetValueOrDefault(absentId);
+                if (absent?.BackupId is { } backupId && team.TryGetValue(backupId, out var backup) && !backup.IsAwayAt(now))
+                {
+                    pick = backup.Id;
+                    reason = $"backup for {absent.Name}, who is away";
+                }
+                else
+                {
+                    reason = absent is null ? "the customer's owner can no longer take tickets" : $"{absent.Name} is away";
+                }
+            }
+            else
+            {
+                reason = "the customer's new point of contact";
+            }
+            if (pick is null)
+            {
+                load ??= OpenLoad(db);
+                pick = team.Values.Where(m => !m.IsAwayAt(now)).OrderBy(m => load.GetValueOrDefault(m.Id)).ThenBy(m => m.Id)
+                    .Select(m => (int?)m.Id).FirstOrDefault();
+                if (pick is null)
+                {
+                    continue;
+                }
+                reason += customerOwner is null ? "" : "; lightest load";
+            }
+            ticket.Route(pick.Value, reason, now);
+            load ??= OpenLoad(db);
+            load[pick.Value] = load.GetValueOrDefault(pick.Value) + 1;
+            if (customerOwner is null)
+            {
+                ticket.Customer?.SetOwner(pick, now);
+            }
+        }
+    }
+
+    private static Dictionary<int, int> OpenLoad(RapportDb db) =>
+        db.Tickets.AsNoTracking()
+            .Where(t => t.OwnerId != null && (t.Status == TicketStatus.New || t.Status == TicketStatus.Open))
+            .GroupBy(t => t.OwnerId!.Value).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionary(g => g.Key, g => g.Count);
+}
