@@ -267,7 +267,9 @@ public static class JobsApi
         return TypedResults.Ok((await JobViews.LoadAsync(db, id, ct))!);
     }
 
-    private static async Task<Ok<JobsReport>> ReportAsync(RapportDb db, CancellationToken ct)
+    private static async Task<Ok<JobsReport>> ReportAsync(RapportDb db, CancellationToken ct) => TypedResults.Ok(await BuildReportAsync(db, ct));
+
+    public static async Task<JobsReport> BuildReportAsync(RapportDb db, CancellationToken ct)
     {
         var declined = await db.Jobs.AsNoTracking().Where(j => j.Status == JobStatus.Declined).Select(j => j.ReferredPartnerId).ToListAsync(ct);
         var partnerIds = declined.Where(p => p is not null).Select(p => p!.Value).Distinct().ToList();
@@ -279,7 +281,7 @@ public static class JobsApi
             .GroupBy(o => (o.JobId, o.TicketId, o.Currency)).Select(g => new JobOverrun(g.Key.JobId, g.Key.TicketId, g.Key.Currency, g.Sum(o => o.Amount), g.Count()))
             .OrderBy(o => o.JobId).ToList();
         var commitments = await db.Set<JobCommitment>().AsNoTracking().GroupBy(c => c.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        return TypedResults.Ok(new JobsReport(
+        return new JobsReport(
             declined.Count,
             declined.Count(p => p is not null),
             byPartner,
@@ -287,7 +289,7 @@ public static class JobsApi
             await db.Set<ChangeOrder>().CountAsync(c => c.Status == ChangeOrderStatus.Declined, ct),
             overruns,
             commitments.FirstOrDefault(c => c.Key == CommitmentStatus.Kept)?.Count ?? 0,
-            commitments.FirstOrDefault(c => c.Key == CommitmentStatus.Broken)?.Count ?? 0));
+            commitments.FirstOrDefault(c => c.Key == CommitmentStatus.Broken)?.Count ?? 0);
     }
 
     private static async Task<Ok<IReadOnlyList<PartnerDetails>>> ListPartnersAsync(RapportDb db, CancellationToken ct) =>
