@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Infrastructure;
 using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Jobs;
@@ -34,7 +35,16 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvide
             await db.SaveChangesAsync(ct);
             throw;
         }
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && e.IsUniqueViolation())
+        {
+            // Two changes at once numbered a quote, change order or invoice the same: the one that lost is told
+            // like any other concurrent change (409), and no rule (the invoice guard) was bypassed.
+            throw new DbUpdateConcurrencyException("Someone else changed this job at the same time.", e);
+        }
         return result;
     }
 
@@ -84,6 +94,11 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvide
         if (await db.Jobs.AnyAsync(j => j.TicketId == ticketId, ct))
         {
             throw new JobRuleException("ticket-has-job", $"Ticket {ticketId} has its own job; a warranty ticket is one without.");
+        }
+        // The job's owner is whoever owns its ticket now (it may have changed hands since the job was opened).
+        if (await db.Tickets.Where(t => t.Id == job.TicketId).Select(t => t.OwnerId).FirstAsync(ct) is { } owner && owner != job.OwnerId)
+        {
+            job.AssignOwner(owner);
         }
         var claim = job.LinkWarrantyTicket(ticket, agentId, time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);

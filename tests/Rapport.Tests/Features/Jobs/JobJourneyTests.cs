@@ -241,6 +241,110 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         report.CommitmentsKept.ShouldBeGreaterThanOrEqualTo(2);
     }
 
+    /// <summary>A job with an approved quote (943.67 EUR), approved in the portal.</summary>
+    private async Task<(Desk Desk, JobDetails Job, QuoteDetails Quote, HttpClient Portal)> ApprovedJobAsync(DateOnly day0)
+    {
+        var desk = await OpenTicketAsync();
+        var job = await OpenJobAsync(desk);
+        var quote = await DraftAndSendAsync(desk, job, FenceQuote(day0, []));
+        var portal = await PortalAsync(desk.Ticket.Customer.Id);
+        var approved = await Http.SubmitFormAsync(portal, $"/portal/quotes/{quote.Id}", "approve-quote", new() { ["name"] = "Ann Example" });
+        (await approved.Content.ReadAsStringAsync(Ct)).ShouldContain("the quote is approved");
+        return (desk, await JobAsync(desk, job.Id), quote, portal);
+    }
+
+    [Fact]
+    public async Task Quote_RevisedAfterApproval_CountsOnlyOnceTheNewVersionIsApproved()
+    {
+        var day0 = Today;
+        var (desk, job, quote, portal) = await ApprovedJobAsync(day0);
+
+        var revised = await desk.Api.PostAsync($"/api/v1/jobs/{job.Id}/quotes/{quote.Id}/revise", null, Ct);
+        await revised.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        var draft = await revised.ReadAsync<QuoteDetails>();
+        draft.Version.ShouldBe(2);
+        draft.Status.ShouldBe(QuoteStatus.Draft);
+        var cheaper = new
+        {
+            currency = "EUR",
+            lines = new[] { Line("Fence, all in", 700.00m, 0.19m) },
+            promisedStartOn = day0.AddDays(7),
+            promisedDeliveryOn = day0.AddDays(12),
+            validUntil = day0.AddDays(29),
+        };
+        (await desk.Api.PutJsonAsync($"/api/v1/jobs/{job.Id}/quotes/{draft.Id}", cheaper)).EnsureSuccessStatusCode();
+        (await portal.GetStringAsync($"/portal/quotes/{draft.Id}", Ct)).ShouldContain("Not found", customMessage: "drafts stay with the team");
+        (await desk.Api.PostAsync($"/api/v1/jobs/{job.Id}/quotes/{draft.Id}/send", null, Ct)).EnsureSuccessStatusCode();
+        (await JobAsync(desk, job.Id)).Money.Accepted.ShouldBe(943.67m, "until the customer approves v2, v1 stands");
+
+        await Http.SubmitFormAsync(portal, $"/portal/quotes/{draft.Id}", "approve-quote", new() { ["name"] = "Ann Example" });
+
+        job = await JobAsync(desk, job.Id);
+        job.Quotes.Select(q => (q.Version, q.Status)).ShouldBe([(1, QuoteStatus.Superseded), (2, QuoteStatus.Approved)]);
+        job.Money.Accepted.ShouldBe(833.00m);
+        job.Commitments.Where(c => c.Status == CommitmentStatus.Pending).Select(c => c.DueOn).ShouldBe([day0.AddDays(7), day0.AddDays(12)]);
+    }
+
+    [Fact]
+    public async Task Invoice_TwoAtOnceThatFitOnlyAlone_OneIsRefused()
+    {
+        var day0 = Today;
+        var (desk, job, _, _) = await ApprovedJobAsync(day0);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/invoices", new { lines = new[] { Line("Half and a bit", 500.00m) } })));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.Created).ShouldBe(1);
+        responses.Count(r => r.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity).ShouldBe(1);
+        (await JobAsync(desk, job.Id)).Money.Invoiced.ShouldBe(500.00m);
+    }
+
+    [Fact]
+    public async Task Warranty_LineWithOverrideReason_IsBilledWithinTheAcceptedTotal()
+    {
+        var day0 = Today;
+        var (desk, job, _, _) = await ApprovedJobAsync(day0);
+        (await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/complete", new { warrantyDays = 60 })).EnsureSuccessStatusCode();
+        var later = await (await desk.Api.PostJsonAsync("/api/v1/tickets", new
+        {
+            subject = "Paint the fence too?",
+            customer = new { email = desk.Email },
+            message = new { text = "Could you also paint it?" },
+        })).ReadAsync<TicketDetails>();
+        (await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/warranty-tickets", new { ticketId = later.Id })).EnsureSuccessStatusCode();
+
+        var overridden = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/invoices", new
+        {
+            lines = new[] { Line("Painting (not a defect)", 100.00m, 0.19m, later.Id, "New work the customer asked for, not rework") },
+        });
+
+        await overridden.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        var invoice = await overridden.ReadAsync<InvoiceDetails>();
+        invoice.Lines.Single().OverrideReason.ShouldBe("New work the customer asked for, not rework");
+        invoice.Total.ShouldBe(119.00m);
+        var again = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/warranty-tickets", new { ticketId = later.Id });
+        (await ProblemCodeAsync(again, HttpStatusCode.Conflict)).ShouldBe("already-linked");
+    }
+
+    [Fact]
+    public async Task Requirement_MarkedDropped_AndPartnerWithoutName_GetsAFieldError()
+    {
+        var desk = await OpenTicketAsync();
+        var job = await OpenJobAsync(desk);
+        var requirement = await (await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/requirements", new { text = "a pond" })).ReadAsync<RequirementDetails>();
+
+        var dropped = await desk.Api.PatchJsonAsync($"/api/v1/jobs/{job.Id}/requirements/{requirement.Id}", new { status = "dropped" });
+
+        await dropped.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        (await dropped.ReadAsync<JobDetails>()).Requirements.Single().Status.ShouldBe(RequirementStatus.Dropped);
+        var again = await desk.Api.PostJsonAsync("/api/v1/jobs", new { ticketId = desk.Ticket.Id });
+        await again.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        (await again.ReadAsync<JobDetails>()).Id.ShouldBe(job.Id, "a ticket has one job");
+        var partner = await desk.Api.PostJsonAsync("/api/v1/partners", new { name = "" });
+        await partner.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await partner.Content.ReadAsStringAsync(Ct)).ShouldContain("name");
+    }
+
     [Fact]
     public async Task Warranty_TicketAfterTheWarrantyEnded_IsRefused()
     {
