@@ -192,7 +192,12 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
 
         var exact = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/invoices", new { lines = new[] { Line("Fence and gate", 913.00m, 0.19m) } });
         await exact.ShouldHaveStatusAsync(HttpStatusCode.Created);
-        (await exact.ReadAsync<InvoiceDetails>()).Total.ShouldBe(1086.47m);
+        var invoice = await exact.ReadAsync<InvoiceDetails>();
+        invoice.Total.ShouldBe(1086.47m);
+        var agentBrowser = await App.SignedInClientAsync(desk.Agent);
+        var printable = await agentBrowser.GetStringAsync($"/jobs/{job.Id}/invoices/{invoice.Id}", Ct);
+        printable.ShouldContain("invoice 1");
+        printable.ShouldContain("EUR 1,086.47");
         var oneCent = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/invoices", new { lines = new[] { Line("One more screw", 0.01m) } });
         (await ProblemCodeAsync(oneCent, HttpStatusCode.UnprocessableEntity)).ShouldBe("invoice-exceeds-accepted");
         var csv = await desk.Api.GetStringAsync(exact.Headers.Location, Ct);
