@@ -15,7 +15,8 @@ public sealed record CustomerDetails(
     int TicketCount,
     DateTime CreatedAt,
     DateTime UpdatedAt,
-    long? MergedIntoId);
+    long? MergedIntoId,
+    string? TimeZone);
 
 internal static class CustomerProjection
 {
@@ -31,5 +32,6 @@ internal static class CustomerProjection
             tickets.Count(t => t.CustomerId == c.Id),
             c.CreatedAt,
             c.UpdatedAt,
-            c.MergedIntoId));
+            c.MergedIntoId,
+            c.TimeZone));
 }

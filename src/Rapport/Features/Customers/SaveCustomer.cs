@@ -33,6 +33,10 @@ public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, TimeProv
 
         [StringLength(Customer.NotesMaxLength)]
         public string? Notes { get; init; }
+
+        /// <summary>The customer's IANA time zone (e.g. America/New_York); "" forgets it.</summary>
+        [StringLength(64)]
+        public string? TimeZone { get; init; }
     }
 
     public enum Outcome { Saved, NotFound, Invalid, EmailTaken }
@@ -65,6 +69,10 @@ public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, TimeProv
         if (request.OwnerId is { } ownerId && !await UpdateTicket.CanOwnTicketsAsync(db, ownerId, ct))
         {
             return Invalid("ownerId", $"Agent {ownerId} does not exist, is deactivated or is read-only, so cannot own customers.");
+        }
+        if (!string.IsNullOrWhiteSpace(request.TimeZone) && !Settings.BusinessProfile.IsKnownTimeZone(request.TimeZone.Trim()))
+        {
+            return Invalid("timeZone", $"'{request.TimeZone}' is not an IANA time zone (for example America/New_York).");
         }
         var now = time.GetUtcNow().UtcDateTime;
         var emails = request.Emails?.Select(CustomerEmail.Normalize).Distinct().ToList();
@@ -106,6 +114,10 @@ public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, TimeProv
         if (request.Phone is not null)
         {
             customer.SetPhone(request.Phone, now);
+        }
+        if (request.TimeZone is not null)
+        {
+            customer.SetTimeZone(request.TimeZone, now);
         }
         if (request.Notes is not null)
         {

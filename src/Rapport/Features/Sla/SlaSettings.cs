@@ -9,8 +9,18 @@ using Rapport.Infrastructure;
 namespace Rapport.Features.Sla;
 
 /// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.</summary>
-public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, SlaClock clock)
+public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, SlaClock clock, OwnerRouting routing, TimeProvider time)
 {
+    public sealed record Handling(int WarnPercent, int? EscalateToAgentId, bool AcknowledgementEnabled, string AcknowledgementTemplate, bool AssignNewCustomers);
+
+    public sealed record EscalationRequest(int WarnPercent, int? EscalateToAgentId);
+
+    public sealed record AcknowledgementRequest(bool Enabled, string? Template);
+
+    public sealed record RoutingRequest(bool AssignNewCustomers);
+
+    public sealed record AvailabilityRequest(DateTime? AwayUntil, int? BackupAgentId);
+
     public sealed record Hours(IReadOnlyList<HoursRange> Ranges);
 
     public sealed record HoursRange(DayOfWeek Day, string Start, string End);
@@ -19,7 +29,8 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     public sealed record Policy(TicketPriority Priority, TimeSpan FirstResponse, TimeSpan NextResponse, TimeSpan Resolution, bool BusinessHours);
 
-    public sealed record View(IReadOnlyList<HoursRange> Hours, bool UsingDefaultHours, IReadOnlyList<HolidayEntry> Holidays, IReadOnlyList<Policy> Policies);
+    public sealed record View(IReadOnlyList<HoursRange> Hours, bool UsingDefaultHours, IReadOnlyList<HolidayEntry> Holidays, IReadOnlyList<Policy> Policies,
+        Handling Handling);
 
     public async Task<View> GetAsync(CancellationToken ct)
     {
@@ -32,8 +43,77 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
             .Select(r => new HoursRange(r.Day, r.Start.ToString("HH:mm", CultureInfo.InvariantCulture), r.End.ToString("HH:mm", CultureInfo.InvariantCulture))).ToList();
         var policies = settings.Policies.Values.OrderByDescending(p => p.Priority)
             .Select(p => new Policy(p.Priority, p.FirstResponse, p.NextResponse, p.Resolution, p.BusinessHours)).ToList();
-        return new View(ranges, hours.Count == 0, holidays, policies);
+        var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
+        var handling = profile is null
+            ? new Handling(Settings.BusinessProfile.DefaultWarnPercent, null, true, AcknowledgementTemplate.Default, false)
+            : new Handling(profile.SlaWarnPercent, profile.EscalateToAgentId, profile.AcknowledgementEnabled, profile.AcknowledgementTemplate, profile.AssignNewCustomers);
+        return new View(ranges, hours.Count == 0, holidays, policies, handling);
     }
+
+    /// <summary>Changes the business profile's handling settings; errors keyed by field, null when saved.</summary>
+    public async Task<Dictionary<string, string[]>?> SetEscalationAsync(EscalationRequest request, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        if (request.EscalateToAgentId is { } lead && !await UpdateTicket.CanOwnTicketsAsync(db, lead, ct))
+        {
+            return new() { ["escalateToAgentId"] = [$"Agent {lead} cannot take tickets (not an active agent or owner)."] };
+        }
+        return await ChangeProfileAsync(db, p => p.SetEscalation(request.WarnPercent, request.EscalateToAgentId, Now), "warnPercent", ct);
+    }
+
+    public async Task<Dictionary<string, string[]>?> SetAcknowledgementAsync(AcknowledgementRequest request, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await ChangeProfileAsync(db, p => p.SetAcknowledgement(request.Enabled, request.Template ?? "", Now), "template", ct);
+    }
+
+    public async Task<Dictionary<string, string[]>?> SetRoutingAsync(RoutingRequest request, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await ChangeProfileAsync(db, p => p.SetRouting(request.AssignNewCustomers, Now), "assignNewCustomers", ct);
+    }
+
+    /// <summary>An agent's absence and backup. Null when the agent is unknown; errors keyed by field.</summary>
+    public async Task<(bool Found, Dictionary<string, string[]>? Errors)> SetAvailabilityAsync(int agentId, AvailabilityRequest request, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var agent = await db.Users.FirstOrDefaultAsync(a => a.Id == agentId, ct);
+        if (agent is null)
+        {
+            return (false, null);
+        }
+        if (request.BackupAgentId is { } backup && (backup == agentId || !await UpdateTicket.CanOwnTicketsAsync(db, backup, ct)))
+        {
+            return (true, new() { ["backupAgentId"] = [backup == agentId ? "An agent cannot be their own backup." : $"Agent {backup} cannot take tickets (not an active agent or owner)."] });
+        }
+        agent.AwayUntil = request.AwayUntil is { } until && until.ToUniversalTime() > Now ? until.ToUniversalTime() : null;
+        agent.BackupAgentId = request.BackupAgentId;
+        await db.SaveChangesAsync(ct);
+        routing.Forget();
+        return (true, null);
+    }
+
+    private async Task<Dictionary<string, string[]>?> ChangeProfileAsync(RapportDb db, Action<Settings.BusinessProfile> change, string field, CancellationToken ct)
+    {
+        var profile = await db.BusinessProfiles.FirstOrDefaultAsync(ct);
+        if (profile is null)
+        {
+            return new() { [field] = ["Finish the first-run setup first."] };
+        }
+        try
+        {
+            change(profile);
+        }
+        catch (ArgumentException e)
+        {
+            return new() { [field] = [e.Message.Split(" (Parameter", 2)[0]] };
+        }
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+        return null;
+    }
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>Replaces the weekly hours. Errors are keyed by field.</summary>
     public async Task<Dictionary<string, string[]>?> SetHoursAsync(IReadOnlyList<HoursRange> ranges, CancellationToken ct)
@@ -150,6 +230,15 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
             await settings.SetPoliciesAsync(policies, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
+        group.MapPut("/escalation", async (EscalationRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetEscalationAsync(request, ct)))
+            .RequireAuthorization(Policies.Owner).WithSummary("When to warn before a deadline (percent of the target) and who gets breached tickets");
+        group.MapPut("/acknowledgement", async (AcknowledgementRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetAcknowledgementAsync(request, ct)))
+            .RequireAuthorization(Policies.Owner).WithSummary("Switch the automatic acknowledgement on or off and edit its template")
+            .WithDescription("Placeholders: {customer}, {agent}, {due}, {due_date}, {due_time}, {ticket}. An unknown placeholder is refused.");
+        group.MapPut("/routing", async (RoutingRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetRoutingAsync(request, ct)))
+            .RequireAuthorization(Policies.Owner).WithSummary("Whether a customer without an owner gets one with their first ticket");
+        app.MapPut("/api/v1/agents/{id:int}/availability", PutAvailabilityAsync).WithTags("Agents").RequireAuthorization(Policies.Write)
+            .WithSummary("Set an agent away until an instant, and their backup (owners for anyone; agents for themselves)");
         return app;
     }
 
@@ -175,4 +264,18 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     }
 
     public sealed record ImportResult(int Added);
+
+    private static Results<NoContent, ValidationProblem> Saved(Dictionary<string, string[]>? errors) =>
+        errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
+
+    private static async Task<Results<NoContent, ValidationProblem, NotFound, ForbidHttpResult>> PutAvailabilityAsync(int id, AvailabilityRequest request,
+        SlaSettings settings, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!user.IsInRole(Agents.AgentRoles.Owner) && user.ToActor().AgentId != id)
+        {
+            return TypedResults.Forbid();
+        }
+        var (found, errors) = await settings.SetAvailabilityAsync(id, request, ct);
+        return !found ? TypedResults.NotFound() : errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
+    }
 }

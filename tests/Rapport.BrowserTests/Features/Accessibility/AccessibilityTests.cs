@@ -33,7 +33,7 @@ public abstract class AccessibilityTests(BrowserApp app, Chromium chromium) : Pa
         found.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"portal ticket: {v}"));
 
         await BrowserApp.SignInAsync(page, agent);
-        foreach (var url in new[] { "/", $"/tickets/{ticket.Id}", "/customers", $"/customers/{ticket.Customer.Id}", "/settings" })
+        foreach (var url in new[] { "/", $"/tickets/{ticket.Id}", "/customers", $"/customers/{ticket.Customer.Id}", "/settings", "/promises" })
         {
             await page.GotoAsync(url);
             await BrowserApp.WaitForLiveAsync(page);

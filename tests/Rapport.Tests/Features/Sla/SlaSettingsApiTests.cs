@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text;
 using Rapport.Features.ApiTokens;
@@ -55,6 +56,45 @@ public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(ap
         using var agentClient = await App.SignedInClientAsync(agent);
         (await agentClient.PutJsonAsync("/api/v1/settings/business-hours", new { ranges = Array.Empty<object>() })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await agentClient.GetAsync("/api/v1/settings/sla")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+    [Fact]
+    public async Task HandlingSettings_AreValidated_AndAgentsSetOnlyTheirOwnAbsence()
+    {
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        using var client = await App.SignedInClientAsync(owner);
+        await EnsureProfileAsync();
+        var percent = await client.PutJsonAsync("/api/v1/settings/escalation", new { warnPercent = 5 });
+        await percent.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await percent.Content.ReadAsStringAsync(Ct)).ShouldContain("warnPercent");
+        var typo = await client.PutJsonAsync("/api/v1/settings/acknowledgement", new { enabled = true, template = "Hi {custmer}, by {due}" });
+        await typo.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await typo.Content.ReadAsStringAsync(Ct)).ShouldContain("{custmer}");
+        (await client.PutJsonAsync("/api/v1/settings/acknowledgement", new { enabled = true, template = "Hi {customer}, {agent} answers by {due}." })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await client.PutJsonAsync("/api/v1/settings/escalation", new { warnPercent = 75, escalateToAgentId = owner.Id })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var view = await (await client.GetAsync("/api/v1/settings/sla", Ct)).ReadAsync<SlaSettings.View>();
+        view.Handling.ShouldBe(new SlaSettings.Handling(75, owner.Id, true, "Hi {customer}, {agent} answers by {due}.", false));
+
+        var agent = await App.CreateAgentAsync(AgentRoles.Agent);
+        var other = await App.CreateAgentAsync(AgentRoles.Agent);
+        using var agentClient = await App.SignedInClientAsync(agent);
+        (await agentClient.PutJsonAsync($"/api/v1/agents/{agent.Id}/availability", new { awayUntil = App.Now.AddDays(7), backupAgentId = other.Id })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await agentClient.PutJsonAsync($"/api/v1/agents/{other.Id}/availability", new { awayUntil = App.Now.AddDays(7) })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await agentClient.PutJsonAsync($"/api/v1/agents/{agent.Id}/availability", new { backupAgentId = agent.Id })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await client.PutJsonAsync("/api/v1/agents/999999/availability", new { })).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        await using var db = App.CreateDbContext();
+        var stored = await db.Users.AsNoTracking().SingleAsync(a => a.Id == agent.Id, Ct);
+        stored.AwayUntil.ShouldBe(App.Now.AddDays(7));
+        stored.BackupAgentId.ShouldBe(other.Id);
+    }
+
+    private async Task EnsureProfileAsync()
+    {
+        await using var db = App.CreateDbContext();
+        if (!await db.BusinessProfiles.AnyAsync(Ct))
+        {
+            db.BusinessProfiles.Add(Rapport.Features.Settings.BusinessProfile.Create("Harbour Heating", "UTC", App.Now));
+            await db.SaveChangesAsync(Ct);
+        }
     }
 }
 
