@@ -351,6 +351,38 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task ChangeOrderDeclined_DoesNotCount_AndLateDelivery_BreaksThePromise()
+    {
+        var day0 = Today;
+        var (desk, job, _, portal) = await ApprovedJobAsync(day0);
+        var order = (await (await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/change-orders", new
+        {
+            lines = new[] { Line("Second gate", 120.00m, 0.19m) },
+            reason = "A second gate at the side.",
+        })).ReadAsync<ProposeChangeOrder.Result>()).ChangeOrder;
+
+        var declined = await Http.SubmitFormAsync(portal, $"/portal/change-orders/{order.Id}", "decline-change-order",
+            new() { ["name"] = "Ann Example", ["reason"] = "One gate is enough." });
+
+        (await declined.Content.ReadAsStringAsync(Ct)).ShouldContain("The change is declined");
+        job = await JobAsync(desk, job.Id);
+        job.ChangeOrders.Single().Status.ShouldBe(ChangeOrderStatus.Declined);
+        job.Money.Accepted.ShouldBe(943.67m);
+        var decline = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/decline", new { reason = "Changed our mind" });
+        (await ProblemCodeAsync(decline, HttpStatusCode.Conflict)).ShouldBe("job-accepted");
+
+        // Delivery was promised for day 11; the work is done on day 12.
+        App.Time.Advance(TimeSpan.FromDays(12));
+        var completed = await (await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/complete", new { warrantyDays = 0 })).ReadAsync<JobDetails>();
+
+        completed.Commitments.Single(c => c.Kind == CommitmentKind.Delivery).Status.ShouldBe(CommitmentStatus.Broken);
+        completed.Commitments.Single(c => c.Kind == CommitmentKind.Start).Status.ShouldBe(CommitmentStatus.Broken, "work never started separately, so it started on completion");
+        var report = await (await desk.Api.GetAsync("/api/v1/reports/jobs", Ct)).ReadAsync<JobsApi.JobsReport>();
+        report.CommitmentsBroken.ShouldBeGreaterThanOrEqualTo(2);
+        report.ChangeOrdersDeclined.ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
     public async Task Warranty_TicketAfterTheWarrantyEnded_IsRefused()
     {
         var day0 = Today;
