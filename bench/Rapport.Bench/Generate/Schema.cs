@@ -21,7 +21,9 @@ internal static class Schema
     /// as it works (complaint detection, reply-check records), which a generated history need not have.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> LeftToDefaults = new Dictionary<string, string[]>
     {
-        ["Tickets"] = ["IsComplaint", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt", "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt"],
+        ["Tickets"] = ["IsComplaint", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt", "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt",
+            "DueFor", "WarnAt", "WarnedFor", "BreachedFor", "AcknowledgementPending"],
+        ["Customers"] = ["TimeZone"],
         ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId"],
     };
 

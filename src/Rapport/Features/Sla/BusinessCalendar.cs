@@ -113,9 +113,12 @@ public sealed class BusinessCalendar
         {
             return cursor < floor ? floor : cursor;
         }
+        // Look back a day first (warnings sit close to their deadline), then in growing steps.
+        var step = 1;
         while (cursor > floor)
         {
-            var windowStart = Max(floor, cursor.AddDays(-14));
+            var windowStart = Max(floor, cursor.AddDays(-step));
+            step = Math.Min(step * 2, 14);
             foreach (var (start, end) in OpenIntervals(windowStart, cursor).Reverse())
             {
                 var length = end - start;

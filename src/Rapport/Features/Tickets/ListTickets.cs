@@ -19,7 +19,8 @@ public static class ListTickets
         string? Tag = null,
         DateTime? UpdatedSince = null,
         string? Search = null,
-        IReadOnlyCollection<long>? Ids = null);
+        IReadOnlyCollection<long>? Ids = null,
+        DateTime? DueBefore = null);
 
     public static IQueryable<Ticket> Apply(RapportDb db, Filter filter)
     {
@@ -49,6 +50,10 @@ public static class ListTickets
         if (filter.Tag is { } name)
         {
             query = query.Where(t => db.TicketTags.Any(x => x.TicketId == t.Id && x.Name == name));
+        }
+        if (filter.DueBefore is { } dueBefore)
+        {
+            query = query.Where(t => t.DueAt != null && t.DueAt <= dueBefore);
         }
         if (filter.UpdatedSince is { } since)
         {
