@@ -6,6 +6,7 @@ using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.Jobs;
 using Rapport.Features.Mail;
 using Rapport.Features.Notifications;
 using Rapport.Features.Portal;
@@ -45,6 +46,10 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<Holiday> Holidays => Set<Holiday>();
     public DbSet<Promise> Promises => Set<Promise>();
     public DbSet<AgentNotification> Notifications => Set<AgentNotification>();
+
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<Partner> Partners => Set<Partner>();
+    public DbSet<WarrantyClaim> WarrantyClaims => Set<WarrantyClaim>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

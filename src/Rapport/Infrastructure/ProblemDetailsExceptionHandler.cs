@@ -18,6 +18,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         {
             TicketRuleException e when IsInputError(e.Code) => Problem(StatusCodes.Status400BadRequest, "The request is not valid", e.Message, e.Code),
             CustomerRuleException e when IsInputError(e.Code) => Problem(StatusCodes.Status400BadRequest, "The request is not valid", e.Message, e.Code),
+            Features.Jobs.JobRuleException e when IsInputError(e.Code) => Problem(StatusCodes.Status400BadRequest, "The request is not valid", e.Message, e.Code),
+            Features.Jobs.JobRuleException e => Problem(StatusCodes.Status409Conflict, "The job cannot change this way", e.Message, e.Code),
             TicketRuleException e => Problem(StatusCodes.Status409Conflict, "The ticket cannot change this way", e.Message, e.Code),
             CustomerRuleException e => Problem(StatusCodes.Status409Conflict, "The customer cannot change this way", e.Message, e.Code),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, "Someone else changed this first",

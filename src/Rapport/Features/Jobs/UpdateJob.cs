@@ -1,0 +1,107 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Infrastructure;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Features.Jobs;
+
+/// <summary>The instant of a change and the business's calendar day, which dated promises and validity are counted in.</summary>
+public sealed record JobClock(DateTime Now, TimeZoneInfo Zone)
+{
+    public DateOnly Today => Job.DayIn(Zone, Now);
+}
+
+/// <summary>Loads a job with everything it owns, applies one change through the job's own methods and saves it. A rule the
+/// change breaks throws <see cref="JobRuleException"/>; a concurrent change fails on the job's version.</summary>
+public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvider time)
+{
+    public async Task<T?> HandleAsync<T>(long jobId, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
+        if (job is null)
+        {
+            return null;
+        }
+        var clock = await ClockAsync(db, ct);
+        T result;
+        try
+        {
+            result = change(job, clock);
+        }
+        catch (JobRuleException e) when (e.Code == "quote-expired")
+        {
+            // The quote is marked expired even though the approval was refused.
+            await db.SaveChangesAsync(ct);
+            throw;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && e.IsUniqueViolation())
+        {
+            // Two changes at once numbered a quote, change order or invoice the same: the one that lost is told
+            // like any other concurrent change (409), and no rule (the invoice guard) was bypassed.
+            throw new DbUpdateConcurrencyException("Someone else changed this job at the same time.", e);
+        }
+        return result;
+    }
+
+    /// <summary>The job of a ticket, opened when the ticket has none yet. Null when the ticket does not exist.</summary>
+    public async Task<(Job Job, bool Created)?> OpenAsync(long ticketId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var existing = await db.Jobs.AsNoTracking().WithAll().FirstOrDefaultAsync(j => j.TicketId == ticketId, ct);
+        if (existing is not null)
+        {
+            return (existing, false);
+        }
+        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
+        if (ticket is null)
+        {
+            return null;
+        }
+        if (await db.WarrantyClaims.AnyAsync(c => c.TicketId == ticketId, ct))
+        {
+            throw new JobRuleException("warranty-ticket", "This ticket is warranty work on an earlier job; its work is part of that job.");
+        }
+        var job = Job.Open(ticket, time.GetUtcNow().UtcDateTime);
+        db.Jobs.Add(job);
+        await db.SaveChangesAsync(ct);
+        return (job, true);
+    }
+
+    public DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public async Task<JobClock> ClockAsync(RapportDb db, CancellationToken ct)
+    {
+        var zoneId = await db.BusinessProfiles.AsNoTracking().Where(b => b.Id == Settings.BusinessProfile.SingletonId).Select(b => b.TimeZone).FirstOrDefaultAsync(ct);
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId ?? "UTC", out var found) ? found : TimeZoneInfo.Utc;
+        return new JobClock(time.GetUtcNow().UtcDateTime, zone);
+    }
+
+    /// <summary>Links a later ticket to a completed job as warranty work: it goes to the job's owner.</summary>
+    public async Task<WarrantyClaim?> LinkWarrantyTicketAsync(long jobId, long ticketId, int? agentId, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
+        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
+        if (job is null || ticket is null)
+        {
+            return null;
+        }
+        if (await db.Jobs.AnyAsync(j => j.TicketId == ticketId, ct))
+        {
+            throw new JobRuleException("ticket-has-job", $"Ticket {ticketId} has its own job; a warranty ticket is one without.");
+        }
+        // The job's owner is whoever owns its ticket now (it may have changed hands since the job was opened).
+        if (await db.Tickets.Where(t => t.Id == job.TicketId).Select(t => t.OwnerId).FirstAsync(ct) is { } owner && owner != job.OwnerId)
+        {
+            job.AssignOwner(owner);
+        }
+        var claim = job.LinkWarrantyTicket(ticket, agentId, time.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
+        return claim;
+    }
+}
