@@ -28,7 +28,7 @@ public static class DataSetup
                 var gate = new SqliteWriteGate();
                 var setup = new SqliteConnectionSetup(database);
                 builder.Services.AddSingleton(gate);
-                builder.Services.AddPooledDbContextFactory<SqliteRapportDb>((sp, o) => ConfigureSqlite(o, sqlite, setup, gate).AddInterceptors(new SlaClock.Interceptor(sp)));
+                builder.Services.AddPooledDbContextFactory<SqliteRapportDb>((sp, o) => ConfigureSqlite(o, sqlite, setup, gate).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<SqliteRapportDb>>();
                 break;
             case DatabaseProvider.Postgres:
@@ -38,7 +38,7 @@ public static class DataSetup
                         "Database:Provider is Postgres but ConnectionStrings:Rapport is empty. Set it, for example " +
                         "ConnectionStrings__Rapport=\"Host=localhost;Database=rapport;Username=rapport;Password=...\".");
                 }
-                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, connectionString).AddInterceptors(new SlaClock.Interceptor(sp)));
+                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, connectionString).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<PostgresRapportDb>>();
                 break;
             default:

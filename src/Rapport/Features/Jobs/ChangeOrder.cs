@@ -160,6 +160,11 @@ public sealed class JobCommitment
     public DateTime? SettledAt { get; private set; }
     /// <summary>The day the work started or was delivered, in the business's time zone.</summary>
     public DateOnly? MetOn { get; private set; }
+    /// <summary>The same commitment in the promise ledger, where it counts in the kept-rate and reminds its agent.</summary>
+    public long? PromiseId { get; private set; }
+    internal Promises.Promise? Promise { get; private set; }
+
+    internal void Track(Promises.Promise promise) => Promise = promise;
 
     internal static JobCommitment Create(CommitmentKind kind, DateOnly dueOn, string source, DateTime now) =>
         new() { Kind = kind, DueOn = dueOn, Source = source, Status = CommitmentStatus.Pending, CreatedAt = now };

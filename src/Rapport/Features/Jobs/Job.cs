@@ -249,10 +249,16 @@ public sealed class Job
         return overrun;
     }
 
-    public void Start(DateTime now)
+    /// <summary>Work begins: the promised start is settled now (kept when on or before its day in the business's time zone).</summary>
+    public void Start(TimeZoneInfo zone, DateTime now)
     {
         EnsureOpen("start");
         StartedAt ??= now;
+        var startedOn = DayIn(zone, StartedAt.Value);
+        foreach (var commitment in _commitments.Where(c => c.Kind == CommitmentKind.Start && c.Status == CommitmentStatus.Pending))
+        {
+            commitment.Settle(startedOn, startedOn, now);
+        }
         Touch();
     }
 

@@ -143,6 +143,7 @@ internal sealed class JobCommitmentConfiguration : IEntityTypeConfiguration<JobC
     {
         builder.ToTable("JobCommitments");
         builder.Property(c => c.Source).HasMaxLength(100);
+        builder.HasOne(c => c.Promise).WithMany().HasForeignKey(c => c.PromiseId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 

@@ -243,7 +243,7 @@ public static class JobsApi
     private static async Task<Results<Ok<JobDetails>, NotFound>> StartAsync(long id, UpdateJob update, CancellationToken ct) =>
         Found(await update.HandleAsync(id, (job, clock) =>
         {
-            job.Start(clock.Now);
+            job.Start(clock.Zone, clock.Now);
             return job;
         }, ct));
 

@@ -5,7 +5,7 @@ using Rapport.Features.Tickets;
 namespace Rapport.Features.Promises;
 
 /// <summary>What was promised. The SLA kinds are the desk's own deadlines; the others were written or entered by an agent.</summary>
-public enum PromiseKind { FirstResponse, NextResponse, Resolution, Reply, Call, FollowUp }
+public enum PromiseKind { FirstResponse, NextResponse, Resolution, Reply, Call, FollowUp, Start, Delivery }
 
 public enum PromiseStatus { Open, Kept, Broken, Cancelled }
 
@@ -37,7 +37,22 @@ public sealed class Promise
     public DateTime? RemindedAt { get; private set; }
     public DateTime? OverdueNoticeAt { get; private set; }
 
+    /// <summary>The commitments people made (in a reply, by hand, or by a quote's dates), as opposed to the desk's SLA deadlines.</summary>
+    public static readonly PromiseKind[] Made = [PromiseKind.Reply, PromiseKind.Call, PromiseKind.FollowUp, PromiseKind.Start, PromiseKind.Delivery];
+
     public bool IsSla => Kind is PromiseKind.FirstResponse or PromiseKind.NextResponse or PromiseKind.Resolution;
+
+    /// <summary>A job's promised start or delivery date, due at the end of that day in the business's time zone.</summary>
+    public static Promise ForJob(bool delivery, long ticketId, long customerId, int? agentId, string text, DateOnly dueOn, TimeZoneInfo zone, DateTime now)
+    {
+        var endOfDay = dueOn.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        var dueAt = TimeZoneInfo.ConvertTimeToUtc(zone.IsInvalidTime(endOfDay) ? endOfDay.AddHours(1) : endOfDay, zone);
+        return new Promise
+        {
+            Kind = delivery ? PromiseKind.Delivery : PromiseKind.Start, TicketId = ticketId, CustomerId = customerId, AgentId = agentId,
+            Text = text.Length > TextMaxLength ? text[..TextMaxLength] : text, DueAt = dueAt, Status = PromiseStatus.Open, CreatedAt = now,
+        };
+    }
 
     public static Promise Make(PromiseKind kind, long ticketId, long customerId, int? agentId, string text, DateTime dueAt, DateTime now)
     {

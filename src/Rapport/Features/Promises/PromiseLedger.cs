@@ -195,7 +195,7 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, SlaCloc
         }
         if (writtenOnly)
         {
-            settled = settled.Where(p => p.Kind == PromiseKind.Reply || p.Kind == PromiseKind.Call || p.Kind == PromiseKind.FollowUp);
+            settled = settled.Where(p => Promise.Made.Contains(p.Kind));
         }
         if (by == RateBy.Week)
         {

@@ -129,7 +129,7 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
     {
         var sent = 0;
         var soon = now + RemindBefore;
-        var written = new[] { PromiseKind.Reply, PromiseKind.Call, PromiseKind.FollowUp };
+        var written = Promise.Made;
         var due = await db.Promises.AsNoTracking()
             .Where(p => p.Status == PromiseStatus.Open && written.Contains(p.Kind) && p.DueAt <= soon
                 && (p.RemindedAt == null || (p.DueAt <= now && p.OverdueNoticeAt == null)))

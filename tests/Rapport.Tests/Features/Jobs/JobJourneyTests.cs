@@ -1,3 +1,4 @@
+using Rapport.Features.Promises;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -159,6 +160,9 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         job.Money.Accepted.ShouldBe(943.67m);
         job.Commitments.Select(c => (c.Kind, c.DueOn, c.Status)).ShouldBe(
             [(CommitmentKind.Start, day0.AddDays(7), CommitmentStatus.Pending), (CommitmentKind.Delivery, day0.AddDays(11), CommitmentStatus.Pending)]);
+        // The dates are promises in the ledger too, the job owner's to keep.
+        (await JobPromisesAsync(desk.Ticket.Id)).ShouldBe(
+            [(PromiseKind.Start, PromiseStatus.Open, desk.Agent.Id), (PromiseKind.Delivery, PromiseStatus.Open, desk.Agent.Id)]);
 
         // Approved means locked: changing it takes a new version the customer approves again.
         var edit = await desk.Api.PutJsonAsync($"/api/v1/jobs/{job.Id}/quotes/{quote.Id}", FenceQuote(day0, []));
@@ -181,6 +185,9 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         job.Money.Accepted.ShouldBe(1086.47m);
         job.Commitments.Where(c => c.Status == CommitmentStatus.Pending).Select(c => (c.Kind, c.DueOn))
             .ShouldBe([(CommitmentKind.Start, day0.AddDays(7)), (CommitmentKind.Delivery, day0.AddDays(14))]);
+        (await JobPromisesAsync(desk.Ticket.Id)).ShouldBe(
+            [(PromiseKind.Start, PromiseStatus.Open, desk.Agent.Id), (PromiseKind.Delivery, PromiseStatus.Cancelled, desk.Agent.Id),
+             (PromiseKind.Delivery, PromiseStatus.Open, desk.Agent.Id)], "the old delivery date gave way to the one the customer approved");
 
         // Invoices: a cent above the accepted total is refused, naming the gap; the exact total goes through; then not a cent more.
         var tooMuch = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/invoices", new { lines = new[] { Line("Fence and gate", 913.00m, 0.19m), Line("Rounding", 0.01m) } });
@@ -218,6 +225,9 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         job.WarrantyEndsAt.ShouldBe(App.Now.AddDays(90));
         job.Commitments.Where(c => c.Status != CommitmentStatus.Superseded).Select(c => (c.Kind, c.Status, c.MetOn))
             .ShouldBe([(CommitmentKind.Start, CommitmentStatus.Kept, day0.AddDays(7)), (CommitmentKind.Delivery, CommitmentStatus.Kept, day0.AddDays(10))]);
+        (await JobPromisesAsync(desk.Ticket.Id)).ShouldBe(
+            [(PromiseKind.Start, PromiseStatus.Kept, desk.Agent.Id), (PromiseKind.Delivery, PromiseStatus.Cancelled, desk.Agent.Id),
+             (PromiseKind.Delivery, PromiseStatus.Kept, desk.Agent.Id)]);
         job.Requirements.Select(r => r.Status).ShouldBe([RequirementStatus.Delivered, RequirementStatus.Open]);
 
         // A month later the customer complains; the new ticket is unassigned until linked to the job.
@@ -377,6 +387,7 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
 
         completed.Commitments.Single(c => c.Kind == CommitmentKind.Delivery).Status.ShouldBe(CommitmentStatus.Broken);
         completed.Commitments.Single(c => c.Kind == CommitmentKind.Start).Status.ShouldBe(CommitmentStatus.Broken, "work never started separately, so it started on completion");
+        (await JobPromisesAsync(job.TicketId)).Select(p => p.Status).ShouldBe([PromiseStatus.Broken, PromiseStatus.Broken]);
         var report = await (await desk.Api.GetAsync("/api/v1/reports/jobs", Ct)).ReadAsync<JobsApi.JobsReport>();
         report.CommitmentsBroken.ShouldBeGreaterThanOrEqualTo(2);
         report.ChangeOrdersDeclined.ShouldBeGreaterThanOrEqualTo(1);
@@ -516,6 +527,14 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
             currency = "XYZ", lines = Array.Empty<object>(), promisedStartOn = day0, promisedDeliveryOn = day0, validUntil = day0,
         });
         (await ProblemCodeAsync(unknown, HttpStatusCode.BadRequest)).ShouldBe("currency-invalid");
+    }
+
+    private async Task<List<(PromiseKind Kind, PromiseStatus Status, int? AgentId)>> JobPromisesAsync(long ticketId)
+    {
+        await using var db = App.CreateDbContext();
+        var rows = await db.Promises.AsNoTracking().Where(p => p.TicketId == ticketId && (p.Kind == PromiseKind.Start || p.Kind == PromiseKind.Delivery))
+            .OrderBy(p => p.Id).Select(p => new { p.Kind, p.Status, p.AgentId }).ToListAsync(Ct);
+        return [.. rows.Select(r => (r.Kind, r.Status, r.AgentId))];
     }
 }
 

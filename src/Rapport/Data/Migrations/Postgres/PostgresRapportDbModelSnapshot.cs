@@ -670,6 +670,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<DateOnly?>("MetOn")
                         .HasColumnType("date");
 
+                    b.Property<long?>("PromiseId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime?>("SettledAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -686,6 +689,8 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("JobId");
+
+                    b.HasIndex("PromiseId");
 
                     b.ToTable("JobCommitments", (string)null);
                 });
@@ -2030,6 +2035,13 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Rapport.Features.Promises.Promise", "Promise")
+                        .WithMany()
+                        .HasForeignKey("PromiseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Promise");
                 });
 
             modelBuilder.Entity("Rapport.Features.Jobs.Quote", b =>

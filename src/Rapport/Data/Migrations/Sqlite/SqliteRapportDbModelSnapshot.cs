@@ -637,6 +637,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<DateOnly?>("MetOn")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("PromiseId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("SettledAt")
                         .HasColumnType("TEXT");
 
@@ -653,6 +656,8 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("JobId");
+
+                    b.HasIndex("PromiseId");
 
                     b.ToTable("JobCommitments", (string)null);
                 });
@@ -1957,6 +1962,13 @@ namespace Rapport.Data.Migrations.Sqlite
                         .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("Rapport.Features.Promises.Promise", "Promise")
+                        .WithMany()
+                        .HasForeignKey("PromiseId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.Navigation("Promise");
                 });
 
             modelBuilder.Entity("Rapport.Features.Jobs.Quote", b =>
