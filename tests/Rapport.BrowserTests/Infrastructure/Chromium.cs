@@ -18,6 +18,9 @@ public sealed class Chromium : IAsyncLifetime
         {
             return;
         }
+        // The whole suite shares two cores with the app, PostgreSQL and the mail server: give expectations the same
+        // patience as actions (15 s) instead of Playwright's 5 s, which a busy machine sometimes needs.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -62,6 +62,13 @@ public sealed class OwnerRouting(TimeProvider time)
             return;
         }
         var team = Team(db);
+        if (opened.Any(t => (t.Customer?.OwnerId ?? t.OwnerId) is { } id
+            && (!team.TryGetValue(id, out var known) || known.BackupId is { } backup && !team.ContainsKey(backup))))
+        {
+            // An owner or backup the cached team does not know yet (a new agent, say): look again rather than route around them.
+            Forget();
+            team = Team(db);
+        }
         Dictionary<int, int>? load = null;
         foreach (var ticket in opened)
         {
