@@ -4,8 +4,8 @@ using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Customers;
 
-/// <summary>Folds a duplicate customer into the one that stays: its tickets, addresses and details move over in
-/// one transaction; the duplicate remains only as a pointer (MergedIntoId) so old links still resolve.</summary>
+/// <summary>Folds a duplicate customer into the one that stays: its tickets, promises, jobs, addresses and details
+/// move over in one transaction; the duplicate remains only as a pointer (MergedIntoId) so old links still resolve.</summary>
 public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, TimeProvider time)
 {
     public enum Outcome { Merged, NotFound }
@@ -29,7 +29,14 @@ public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, TimePr
         {
             ticket.MoveToCustomer(keepId, actor, now);
         }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
+        // What else belongs to the customer follows their tickets: the promises made to them and their jobs (whose
+        // warranty and history now count for the customer that stays).
+        await db.Promises.Where(p => p.CustomerId == mergeId).ExecuteUpdateAsync(u => u.SetProperty(p => p.CustomerId, keepId), ct);
+        await db.Jobs.Where(j => j.CustomerId == mergeId)
+            .ExecuteUpdateAsync(u => u.SetProperty(j => j.CustomerId, keepId).SetProperty(j => j.Version, j => j.Version + 1), ct);
+        await tx.CommitAsync(ct);
         return new Result(Outcome.Merged, tickets.Count);
     }
 }

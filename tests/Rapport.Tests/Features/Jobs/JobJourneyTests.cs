@@ -529,6 +529,22 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         (await ProblemCodeAsync(unknown, HttpStatusCode.BadRequest)).ShouldBe("currency-invalid");
     }
 
+    [Fact]
+    public async Task MergingCustomers_MovesTheirJobsAndPromises()
+    {
+        var (desk, job, _, _) = await ApprovedJobAsync(Today);
+        var keeper = await OpenTicketAsync();
+        var merged = await desk.Api.PostJsonAsync($"/api/v1/customers/{keeper.Ticket.Customer.Id}/merge", new { sourceId = desk.Ticket.Customer.Id });
+        await merged.ShouldHaveStatusAsync(HttpStatusCode.OK);
+
+        (await JobAsync(desk, job.Id)).CustomerId.ShouldBe(keeper.Ticket.Customer.Id);
+        await using var db = App.CreateDbContext();
+        (await db.Promises.AsNoTracking().Where(p => p.TicketId == desk.Ticket.Id).Select(p => p.CustomerId).Distinct().ToListAsync(Ct))
+            .ShouldBe([keeper.Ticket.Customer.Id]);
+        // The job still changes normally afterwards (its version moved on with the merge).
+        (await desk.Api.PostAsync($"/api/v1/jobs/{job.Id}/start", null, Ct)).EnsureSuccessStatusCode();
+    }
+
     private async Task<List<(PromiseKind Kind, PromiseStatus Status, int? AgentId)>> JobPromisesAsync(long ticketId)
     {
         await using var db = App.CreateDbContext();
