@@ -103,6 +103,17 @@ public sealed class ReportBuilder(IDbContextFactory<RapportDb> contexts, SlaCloc
         await Task.WhenAll(ticketsRead, messagesRead);
         var tickets = await ticketsRead;
         var messages = await messagesRead;
+        // Tags matter only where a tag has its own targets; then read just those tags of the tickets in range.
+        var tagsOf = Enumerable.Empty<(long TicketId, string Name)>().ToLookup(t => t.TicketId, t => t.Name);
+        if (settings.HasTagPolicies)
+        {
+            var tagged = settings.TagPolicies!.Select(p => p.Tag).Distinct().ToList();
+            var rows = await (from tag in db.TicketTags.AsNoTracking()
+                              join t in db.Tickets on tag.TicketId equals t.Id
+                              where tagged.Contains(tag.Name) && t.UpdatedAt >= fromUtc && t.CreatedAt < toUtc
+                              select new { tag.TicketId, tag.Name }).ToListAsync(ct);
+            tagsOf = rows.ToLookup(r => r.TicketId, r => r.Name);
+        }
         var threads = messages.OrderBy(m => m.TicketId).ThenBy(m => m.CreatedAt).ThenBy(m => m.Id).ToLookup(m => m.TicketId);
 
         var extras = extraRates.ToList();
@@ -114,7 +125,7 @@ public sealed class ReportBuilder(IDbContextFactory<RapportDb> contexts, SlaCloc
 
         foreach (var ticket in tickets)
         {
-            var policy = settings.Policies[ticket.Priority];
+            var policy = settings.PolicyFor(ticket.Priority, tagsOf[ticket.Id]);
             var policyClock = policy.BusinessHours ? business : calendarHours;
             var thread = threads[ticket.Id];
             var opened = range.WeekIndex(ticket.CreatedAt);

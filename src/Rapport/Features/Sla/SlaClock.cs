@@ -16,9 +16,32 @@ public sealed class SlaClock(TimeProvider time)
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
     public sealed record Settings(BusinessCalendar Business, BusinessCalendar Calendar, IReadOnlyDictionary<TicketPriority, SlaPolicy> Policies,
-        double WarnShare, bool AssignNewCustomers)
+        double WarnShare, bool AssignNewCustomers, IReadOnlyList<SlaPolicy>? TagPolicies = null)
     {
         public BusinessCalendar CalendarFor(SlaPolicy policy) => policy.BusinessHours ? Business : Calendar;
+
+        public bool HasTagPolicies => TagPolicies is { Count: > 0 };
+
+        /// <summary>The policy for a ticket of this priority with these tags: a tag's own one (the strictest first answer
+        /// when several match), else the priority's.</summary>
+        public SlaPolicy PolicyFor(TicketPriority priority, IEnumerable<string> tags)
+        {
+            SlaPolicy? best = null;
+            if (TagPolicies is { Count: > 0 } tagged)
+            {
+                foreach (var tag in tags)
+                {
+                    foreach (var policy in tagged)
+                    {
+                        if (policy.Priority == priority && policy.Tag == tag && (best is null || policy.FirstResponse < best.FirstResponse))
+                        {
+                            best = policy;
+                        }
+                    }
+                }
+            }
+            return best ?? Policies[priority];
+        }
     }
 
     private readonly Lock _lock = new();
@@ -50,12 +73,13 @@ public sealed class SlaClock(TimeProvider time)
         var business = hours.Count == 0 ? BusinessCalendar.OfficeHours(zone, holidays) : new BusinessCalendar(zone, hours.Select(h => h.ToRange()), holidays);
         var saved = db.Set<SlaPolicy>().AsNoTracking().ToList();
         var policies = SlaPolicy.Defaults().ToDictionary(p => p.Priority);
-        foreach (var policy in saved)
+        foreach (var policy in saved.Where(p => p.Tag.Length == 0))
         {
             policies[policy.Priority] = policy;
         }
         var settings = new Settings(business, BusinessCalendar.AlwaysOpen(zone), policies,
-            (profile?.SlaWarnPercent ?? BusinessProfile.DefaultWarnPercent) / 100.0, profile?.AssignNewCustomers ?? false);
+            (profile?.SlaWarnPercent ?? BusinessProfile.DefaultWarnPercent) / 100.0, profile?.AssignNewCustomers ?? false,
+            [.. saved.Where(p => p.Tag.Length > 0).OrderBy(p => p.Tag).ThenByDescending(p => p.Priority)]);
         lock (_lock)
         {
             _cached = (settings, now + CacheFor);
@@ -97,14 +121,22 @@ public sealed class SlaClock(TimeProvider time)
             var now = clock.Now;
             var opened = tickets.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
             services.GetRequiredService<OwnerRouting>().Route(db, opened, settings.AssignNewCustomers, now);
+            // Tickets whose tags change in this save: a tag may bring its own policy (or take it away).
+            var retagged = settings.HasTagPolicies
+                ? db.ChangeTracker.Entries<TicketTag>().Where(e => e.State is EntityState.Added or EntityState.Deleted).Select(e => e.Entity.TicketId).ToHashSet()
+                : [];
             foreach (var entry in tickets)
             {
                 var ticket = entry.Entity;
-                var policy = settings.Policies[ticket.Priority];
                 var added = entry.State == EntityState.Added;
+                if (settings.HasTagPolicies && !added && !entry.Collection(t => t.Tags).IsLoaded)
+                {
+                    entry.Collection(t => t.Tags).Load();
+                }
+                var policy = settings.PolicyFor(ticket.Priority, ticket.Tags.Select(t => t.Name));
                 var statusBefore = added ? (TicketStatus?)null : entry.Property(t => t.Status).OriginalValue;
                 var priorityChanged = !added && entry.Property(t => t.Priority).OriginalValue != ticket.Priority;
-                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, added || priorityChanged, settings.WarnShare);
+                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, added || priorityChanged || retagged.Contains(ticket.Id), settings.WarnShare);
                 if (!added)
                 {
                     Ledger(db, entry, statusBefore!.Value, now);

@@ -5,21 +5,26 @@ using Rapport.Features.Tickets;
 namespace Rapport.Features.Sla;
 
 /// <summary>Response and resolution targets for one priority: the first answer, the next answer after each customer
-/// message, and resolution; counted in business hours (or calendar hours). The clock stops while the ticket waits on the customer.</summary>
+/// message, and resolution; counted in business hours (or calendar hours). The clock stops while the ticket waits on the customer.
+/// A policy with a <see cref="Tag"/> applies instead to tickets of that priority carrying the tag (a customer group such
+/// as "vip" or "contract"); when several of a ticket's tags have one, the strictest first answer wins.</summary>
 public sealed class SlaPolicy
 {
     private SlaPolicy() { }
 
     public int Id { get; private set; }
     public TicketPriority Priority { get; private set; }
+    /// <summary>"" for the priority's general policy; else the (normalized) tag whose tickets it covers.</summary>
+    public string Tag { get; private set; } = "";
     public TimeSpan FirstResponse { get; private set; }
     public TimeSpan NextResponse { get; private set; }
     public TimeSpan Resolution { get; private set; }
     public bool BusinessHours { get; private set; }
 
-    public static SlaPolicy Create(TicketPriority priority, TimeSpan firstResponse, TimeSpan nextResponse, TimeSpan resolution, bool businessHours)
+    public static SlaPolicy Create(TicketPriority priority, TimeSpan firstResponse, TimeSpan nextResponse, TimeSpan resolution, bool businessHours,
+        string? tag = null)
     {
-        var policy = new SlaPolicy { Priority = priority };
+        var policy = new SlaPolicy { Priority = priority, Tag = TicketTag.NormalizeOne(tag) };
         policy.Change(firstResponse, nextResponse, resolution, businessHours);
         return policy;
     }
@@ -80,7 +85,11 @@ public sealed class Holiday
 
 internal sealed class SlaConfiguration : IEntityTypeConfiguration<SlaPolicy>, IEntityTypeConfiguration<OpeningHours>, IEntityTypeConfiguration<Holiday>
 {
-    public void Configure(EntityTypeBuilder<SlaPolicy> builder) => builder.HasIndex(p => p.Priority).IsUnique();
+    public void Configure(EntityTypeBuilder<SlaPolicy> builder)
+    {
+        builder.Property(p => p.Tag).HasMaxLength(TicketTag.MaxLength);
+        builder.HasIndex(p => new { p.Tag, p.Priority }).IsUnique();
+    }
 
     public void Configure(EntityTypeBuilder<OpeningHours> builder) => builder.HasIndex(h => h.Day);
 

@@ -29,8 +29,11 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     public sealed record Policy(TicketPriority Priority, TimeSpan FirstResponse, TimeSpan NextResponse, TimeSpan Resolution, bool BusinessHours);
 
+    /// <summary>Targets for the tickets of one priority carrying a tag (a customer group such as "vip").</summary>
+    public sealed record TagPolicy(string Tag, TicketPriority Priority, TimeSpan FirstResponse, TimeSpan NextResponse, TimeSpan Resolution, bool BusinessHours);
+
     public sealed record View(IReadOnlyList<HoursRange> Hours, bool UsingDefaultHours, IReadOnlyList<HolidayEntry> Holidays, IReadOnlyList<Policy> Policies,
-        Handling Handling);
+        Handling Handling, IReadOnlyList<TagPolicy> TagPolicies);
 
     public async Task<View> GetAsync(CancellationToken ct)
     {
@@ -47,7 +50,8 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         var handling = profile is null
             ? new Handling(Settings.BusinessProfile.DefaultWarnPercent, null, true, AcknowledgementTemplate.Default, false)
             : new Handling(profile.SlaWarnPercent, profile.EscalateToAgentId, profile.AcknowledgementEnabled, profile.AcknowledgementTemplate, profile.AssignNewCustomers);
-        return new View(ranges, hours.Count == 0, holidays, policies, handling);
+        var tagPolicies = (settings.TagPolicies ?? []).Select(p => new TagPolicy(p.Tag, p.Priority, p.FirstResponse, p.NextResponse, p.Resolution, p.BusinessHours)).ToList();
+        return new View(ranges, hours.Count == 0, holidays, policies, handling, tagPolicies);
     }
 
     /// <summary>Changes the business profile's handling settings; errors keyed by field, null when saved.</summary>
@@ -173,7 +177,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     public async Task SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var existing = await db.SlaPolicies.ToListAsync(ct);
+        var existing = await db.SlaPolicies.Where(p => p.Tag == "").ToListAsync(ct);
         foreach (var policy in policies)
         {
             if (existing.FirstOrDefault(p => p.Priority == policy.Priority) is { } saved)
@@ -187,6 +191,41 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         }
         await db.SaveChangesAsync(ct);
         clock.Forget();
+    }
+
+    /// <summary>Replaces a tag's policies with these (one per priority; priorities left out fall back to the general
+    /// targets; an empty list removes the tag's policies). Errors keyed by field, null when saved.</summary>
+    public async Task<Dictionary<string, string[]>?> SetTagPoliciesAsync(string tag, IReadOnlyList<Policy> policies, CancellationToken ct)
+    {
+        var name = TicketTag.NormalizeOne(tag);
+        if (name.Length == 0)
+        {
+            return new() { ["tag"] = ["Name the tag whose tickets these targets cover."] };
+        }
+        if (policies.GroupBy(p => p.Priority).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return new() { ["priority"] = [$"Give {twice.Key} one set of targets."] };
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var existing = await db.SlaPolicies.Where(p => p.Tag == name).ToListAsync(ct);
+        foreach (var gone in existing.Where(e => policies.All(p => p.Priority != e.Priority)))
+        {
+            db.SlaPolicies.Remove(gone);
+        }
+        foreach (var policy in policies)
+        {
+            if (existing.FirstOrDefault(p => p.Priority == policy.Priority) is { } saved)
+            {
+                saved.Change(policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours);
+            }
+            else
+            {
+                db.SlaPolicies.Add(SlaPolicy.Create(policy.Priority, policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours, name));
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+        return null;
     }
 
     /// <summary>"09:00-12:00, 13:00-17:00" into ranges for one day; "closed" or empty for none.</summary>
@@ -230,6 +269,11 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
             await settings.SetPoliciesAsync(policies, ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
+        group.MapPut("/sla-policies/tags/{tag}", async (string tag, IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
+                Saved(await settings.SetTagPoliciesAsync(tag, policies, ct)))
+            .RequireAuthorization(Policies.Owner).WithSummary("Set the targets for tickets carrying a tag (a customer group such as vip), per priority")
+            .WithDescription("Replaces the tag's policies; priorities left out use the general targets; an empty list removes them. " +
+                "A ticket with several such tags gets the strictest first-answer target. Due instants follow for tickets opened, re-prioritised or re-tagged afterwards.");
         group.MapPut("/escalation", async (EscalationRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetEscalationAsync(request, ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("When to warn before a deadline (percent of the target) and who gets breached tickets");
         group.MapPut("/acknowledgement", async (AcknowledgementRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetAcknowledgementAsync(request, ct)))

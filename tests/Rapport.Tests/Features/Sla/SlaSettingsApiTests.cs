@@ -87,6 +87,57 @@ public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(ap
         stored.BackupAgentId.ShouldBe(other.Id);
     }
 
+    [Fact]
+    public async Task TagPolicy_CoversTaggedTickets_AndFollowsRetagging()
+    {
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        using var client = await App.SignedInClientAsync(owner);
+        var tag = $"vip-{Guid.NewGuid():N}"[..12];
+        (await client.PutJsonAsync($"/api/v1/settings/sla-policies/tags/{tag.ToUpperInvariant()}", new[]
+        {
+            new { priority = "normal", firstResponse = "00:30:00", nextResponse = "01:00:00", resolution = "04:00:00", businessHours = false },
+        })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        var view = await (await client.GetAsync("/api/v1/settings/sla", Ct)).ReadAsync<SlaSettings.View>();
+        view.TagPolicies.ShouldContain(new SlaSettings.TagPolicy(tag, TicketPriority.Normal, TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(4), false));
+
+        using var api = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        async Task<TicketDetails> OpenAsync(string[] tags) => await (await api.PostJsonAsync("/api/v1/tickets",
+            new { subject = "Tagged", customer = new { email = $"t+{Guid.NewGuid():N}@example.org" }, message = new { text = "Hi" }, tags })).ReadAsync<TicketDetails>();
+        var vip = await OpenAsync([tag, "billing"]);
+        vip.FirstResponseDueAt.ShouldBe(Minute(vip.CreatedAt).AddMinutes(30), "the tag's own target, in calendar time");
+        vip.ResolutionDueAt.ShouldBe(Minute(vip.CreatedAt).AddHours(4));
+        var plain = await OpenAsync(["billing"]);
+        var general = plain.FirstResponseDueAt;
+        general.ShouldNotBe(Minute(plain.CreatedAt).AddMinutes(30));
+
+        // Tagging a ticket later brings the tag's targets; taking the tag away restores the general ones.
+        var tagged = await (await api.PatchJsonAsync($"/api/v1/tickets/{plain.Id}", new { tags = new[] { "billing", tag } })).ReadAsync<TicketDetails>();
+        tagged.FirstResponseDueAt.ShouldBe(Minute(plain.CreatedAt).AddMinutes(30));
+        var untagged = await (await api.PatchJsonAsync($"/api/v1/tickets/{plain.Id}", new { tags = new[] { "billing" } })).ReadAsync<TicketDetails>();
+        untagged.FirstResponseDueAt.ShouldBe(general);
+        // Another priority of a tagged ticket keeps the general targets of that priority.
+        var urgent = await (await api.PatchJsonAsync($"/api/v1/tickets/{vip.Id}", new { priority = "urgent" })).ReadAsync<TicketDetails>();
+        urgent.FirstResponseDueAt.ShouldNotBe(Minute(vip.CreatedAt).AddMinutes(30));
+
+        // Bad input says what is wrong; an empty list removes the tag's targets.
+        var twice = await client.PutJsonAsync($"/api/v1/settings/sla-policies/tags/{tag}", new[]
+        {
+            new { priority = "normal", firstResponse = "00:30:00", nextResponse = "01:00:00", resolution = "04:00:00", businessHours = false },
+            new { priority = "normal", firstResponse = "00:20:00", nextResponse = "01:00:00", resolution = "04:00:00", businessHours = false },
+        });
+        await twice.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await twice.Content.ReadAsStringAsync(Ct)).ShouldContain("one set of targets");
+        (await client.PutJsonAsync("/api/v1/settings/sla-policies/tags/%20", Array.Empty<object>())).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await client.PutJsonAsync($"/api/v1/settings/sla-policies/tags/{tag}", Array.Empty<object>())).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        view = await (await client.GetAsync("/api/v1/settings/sla", Ct)).ReadAsync<SlaSettings.View>();
+        view.TagPolicies.ShouldNotContain(p => p.Tag == tag);
+        var after = await OpenAsync([tag]);
+        after.FirstResponseDueAt.ShouldNotBe(Minute(after.CreatedAt).AddMinutes(30));
+    }
+
+    /// <summary>Due instants are counted in whole minutes from the minute a ticket was opened.</summary>
+    private static DateTime Minute(DateTime instant) => new(instant.Ticks - instant.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+
     private async Task EnsureProfileAsync()
     {
         await using var db = App.CreateDbContext();

@@ -1446,9 +1446,14 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<TimeSpan>("Resolution")
                         .HasColumnType("interval");
 
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("Priority")
+                    b.HasIndex("Tag", "Priority")
                         .IsUnique();
 
                     b.ToTable("SlaPolicies");

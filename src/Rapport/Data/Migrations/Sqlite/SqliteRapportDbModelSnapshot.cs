@@ -1385,9 +1385,14 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<TimeSpan>("Resolution")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Tag")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("Priority")
+                    b.HasIndex("Tag", "Priority")
                         .IsUnique();
 
                     b.ToTable("SlaPolicies");
