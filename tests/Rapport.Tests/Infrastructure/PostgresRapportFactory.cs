@@ -21,7 +21,7 @@ public sealed class PostgresRapportFactory : RapportFactory
         ? $"PostgreSQL not configured: set {ServerVariable} to a server's connection string (./test.sh does)"
         : null;
 
-    protected override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
+    public override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
     {
         ["ConnectionStrings:Rapport"] = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString,
         // Attachments and keys still live in the data directory.

@@ -33,8 +33,9 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>The current fake time as the UTC DateTime the entities take.</summary>
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
 
-    /// <summary>Settings for the app's database, applied as host settings so that Program sees them while it registers services.</summary>
-    protected abstract IReadOnlyDictionary<string, string> DatabaseSettings { get; }
+    /// <summary>Settings for the app's database, applied as host settings so that Program sees them while it registers services;
+    /// also what an app run as its own process is given (<see cref="RapportProcess"/>).</summary>
+    public abstract IReadOnlyDictionary<string, string> DatabaseSettings { get; }
 
     /// <summary>Extra host configuration for one fixture, applied last (browser tests serve the static web assets).</summary>
     public Action<IWebHostBuilder>? ConfigureHost { get; set; }

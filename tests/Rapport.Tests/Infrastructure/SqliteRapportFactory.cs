@@ -12,7 +12,7 @@ public sealed class SqliteRapportFactory : RapportFactory
 
     public override string? SkipReason => null;
 
-    protected override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
+    public override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
     {
         ["Data:Directory"] = DataDirectory,
         // A connection string in the environment would point elsewhere; empty means <Data:Directory>/rapport.db.
