@@ -15,6 +15,8 @@ const string usage =
     {ReplyCheckCommand.Usage}
 
     {ReportsCommand.Usage}
+
+    {CalendarCommand.Usage}
     """;
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
@@ -32,6 +34,7 @@ try
         "create" => await CreateCommand.RunAsync(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
+        "calendar" => CalendarCommand.Run(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }
