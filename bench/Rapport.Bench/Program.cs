@@ -17,6 +17,8 @@ const string usage =
     {ReportsCommand.Usage}
 
     {CalendarCommand.Usage}
+
+    {WarnScanCommand.Usage}
     """;
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
@@ -35,6 +37,7 @@ try
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),
+        "warn-scan" => await WarnScanCommand.RunAsync(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }
