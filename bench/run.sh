@@ -2,10 +2,14 @@
 # Rapport benchmark: for each provider and size, builds a fresh database, bulk-loads it with the generator, starts
 # the app and measures ticket-list latency, API ticket creation (1 and 8 clients), the app's memory and the SLA report.
 # Prints a table at the end and writes it to bench/results/<run>/summary.tsv. Stops everything it started.
+# With --sla it measures the SLA work instead: business-hours arithmetic (in process) and the deadline watch's
+# "due for a warning" query on desks where every ticket is open (bench/results/<run>/sla.tsv).
 #
 #   bench/run.sh                          # SQLite and PostgreSQL at 10k and 1M tickets
 #   bench/run.sh --quick                  # smoke run: 2,000 tickets, short phases
 #   bench/run.sh --sizes 10000 --providers sqlite --duration 20
+#   bench/run.sh --sla                    # SLA benchmarks: calendar, and the warning query at 1M open tickets
+#   bench/run.sh --sla --quick            # the same with 2,000 open tickets and short rounds
 #
 # Options:
 #   --sizes N[,N...]        ticket counts (default 10000,1000000)
@@ -22,6 +26,7 @@
 #   --port P                port for the app (default 5180)
 #   --keep                  keep databases and logs (the 1M SQLite file is about 1.3 GB)
 #   --quick                 --sizes 2000 --rounds 1 --duration 3 --warmup 1 --list-requests 200 --list-warmup 2 --idle 2
+#   --sla                   only the SLA benchmarks (sizes default to 1000000, all tickets open)
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -41,10 +46,13 @@ ROUNDS=3
 SEED=1
 PORT=5180
 KEEP=0
+SLA=0
+SIZES_GIVEN=0
+QUICK=0
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --sizes) SIZES="$2"; shift 2 ;;
+    --sizes) SIZES="$2"; SIZES_GIVEN=1; shift 2 ;;
     --providers) PROVIDERS="$2"; shift 2 ;;
     --pg) PG_CS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
@@ -57,11 +65,16 @@ while [[ $# -gt 0 ]]; do
     --seed) SEED="$2"; shift 2 ;;
     --port) PORT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    --quick) SIZES="2000"; ROUNDS=1; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
+    --sla) SLA=1; shift ;;
+    --quick) QUICK=1; SIZES="2000"; SIZES_GIVEN=1; ROUNDS=1; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+
+if [[ $SLA -eq 1 && $SIZES_GIVEN -eq 0 ]]; then
+  SIZES="1000000"
+fi
 
 RUN_ID="$(date -u +%Y%m%dT%H%M%SZ)"
 RESULTS="$BENCH_DIR/results/run-$RUN_ID"
@@ -209,11 +222,8 @@ median() { # median of the arguments (numbers)
   printf '%s\n' "$@" | grep -E '^[0-9.]+$' | sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
 }
 
-run_one() { # run_one PROVIDER SIZE
-  local provider="$1" size="$2"
-  local dir="$RESULTS/$provider-$size" db="rapport_bench_$size"
-  mkdir -p "$dir"
-  log "== $provider, $size tickets"
+new_database() { # new_database PROVIDER DIR DB: an empty database, migrated by the app, with its owner; sets APP_ENV and CS
+  local provider="$1" dir="$2" db="$3"
   if [[ "$provider" == postgres ]]; then
     PGCONNECT_TIMEOUT=5 PGOPTIONS="-c client_min_messages=warning" psql "$(pg_uri postgres)" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
   fi
@@ -221,12 +231,20 @@ run_one() { # run_one PROVIDER SIZE
   env "${APP_ENV[@]}" dotnet "$APP_DLL" migrate >"$dir/admin.log" 2>&1
   env "${APP_ENV[@]}" dotnet "$APP_DLL" setup --email owner@bench.example --password bench-password-1 \
     --business "Bench Desk" --time-zone Europe/Berlin >>"$dir/admin.log" 2>&1
+  if [[ "$provider" == sqlite ]]; then CS="Data Source=$dir/rapport.db"; else CS="$PG_CS;Database=$db"; fi
+}
+
+run_one() { # run_one PROVIDER SIZE
+  local provider="$1" size="$2"
+  local dir="$RESULTS/$provider-$size" db="rapport_bench_$size"
+  mkdir -p "$dir"
+  log "== $provider, $size tickets"
+  new_database "$provider" "$dir" "$db"
   local token
   token=$(env "${APP_ENV[@]}" dotnet "$APP_DLL" token create --name bench --scope write 2>>"$dir/admin.log" | tail -1)
   [[ "$token" == rpt_* ]] || { log "could not create an API token (see $dir/admin.log)"; return 1; }
 
-  local cs
-  if [[ "$provider" == sqlite ]]; then cs="Data Source=$dir/rapport.db"; else cs="$PG_CS;Database=$db"; fi
+  local cs="$CS"
   local gen
   if ! gen=$("${TOOL[@]}" generate --provider "$provider" --connection "$cs" --tickets "$size" --seed "$SEED" 2>"$dir/generate.log" | tee -a "$dir/generate.log" | grep '^rows='); then
     cat "$dir/generate.log" >&2
@@ -296,6 +314,36 @@ run_one() { # run_one PROVIDER SIZE
     "$((rss_start / 1024))" "$((rss_idle / 1024))" "$((hwm / 1024))" >>"$SUMMARY"
 }
 
+run_sla() { # run_sla PROVIDER SIZE: a desk where every ticket is open, then the deadline watch's warning query
+  local provider="$1" size="$2"
+  local dir="$RESULTS/sla-$provider-$size" db="rapport_sla_$size"
+  mkdir -p "$dir"
+  log "== SLA: $provider, $size open tickets"
+  new_database "$provider" "$dir" "$db"
+  # One fixed "now" for both: the generator marks what the watch would have warned about by then.
+  local now gen scan
+  now=$(date -u +%Y-%m-%dT%H:%M:00Z)
+  if ! gen=$("${TOOL[@]}" generate --provider "$provider" --connection "$CS" --tickets "$size" --seed "$SEED" --open-share 1 --now "$now" \
+    2>"$dir/generate.log" | tee -a "$dir/generate.log" | grep '^rows='); then
+    cat "$dir/generate.log" >&2
+    log "the generator failed; no SLA figures for $provider at $size tickets"
+    return 1
+  fi
+  log "generated: $(field tickets "$gen") open tickets, $(field rows "$gen") rows in $(field total_seconds "$gen") s"
+  local iterations=500 warmup=50
+  [[ $QUICK -eq 1 ]] && { iterations=50; warmup=5; }
+  scan=$("${TOOL[@]}" warn-scan --provider "$provider" --connection "$CS" --now "$now" --iterations "$iterations" --warmup "$warmup" \
+    2>>"$dir/warn-scan.log" | tee "$dir/warn-scan.txt") || { log "warn-scan failed (see $dir/warn-scan.log)"; return 1; }
+  { echo "== $provider, $size open tickets"; cat "$dir/warn-scan.txt"; } >>"$RESULTS/warn-scan.txt"
+  grep '^warn-scan at ' <<<"$scan" | while read -r line; do log "  ${line#warn-scan }"; done
+  local last index
+  last=$(grep '^warn-scan: .*median_ms=' <<<"$scan")
+  index=$(sed -n '/^plan:/,/^warn-scan at/p' "$dir/warn-scan.txt" | grep -o 'IX_[A-Za-z_]*' | head -1)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$provider" "$size" "$(field total_seconds "$gen")" \
+    "${index:-none}" \
+    "$(field median_ms "$last")" "$(field p99_ms "$last")" "$(field ratio_to_target "$last")" >>"$SLA_SUMMARY"
+}
+
 pg_uri() { # libpq URI for psql from the Npgsql-style PG_CS
   local host port user
   host=$(sed -n 's/.*Host=\([^;]*\).*/\1/p' <<<"$PG_CS")
@@ -308,13 +356,40 @@ pg_uri() { # libpq URI for psql from the Npgsql-style PG_CS
 
 machine_info | tee "$RESULTS/machine.txt" >&2
 build
+IFS=',' read -r -a size_list <<<"$SIZES"
+IFS=',' read -r -a provider_list <<<"$PROVIDERS"
+
+# Business-hours arithmetic (in process, no database): due, warning and elapsed business time on two calendars.
+calendar_args=()
+[[ $QUICK -eq 1 ]] && calendar_args=(--rounds 3 --round-seconds 0.3 --warmup 0.3)
+log "$("${TOOL[@]}" calendar "${calendar_args[@]}" | tee "$RESULTS/calendar.txt")"
+
+if [[ $SLA -eq 1 ]]; then
+  SLA_SUMMARY="$RESULTS/sla.tsv"
+  printf 'provider\topen_tickets\tgen_s\tindex_used\twarn_median_ms\twarn_p99_ms\tratio_to_10ms\n' >"$SLA_SUMMARY"
+  for provider in "${provider_list[@]}"; do
+    if [[ "$provider" == postgres ]]; then
+      start_postgres || continue
+    fi
+    for size in "${size_list[@]}"; do
+      run_sla "$provider" "$size" || log "SLA at $size tickets on $provider failed; continuing"
+    done
+  done
+  echo
+  cat "$RESULTS/machine.txt"
+  echo "business-hours arithmetic, one thread, calls per second (target: 1,000,000 due-time computations per second):"
+  sed 's/^/  /' "$RESULTS/calendar.txt"
+  echo "the deadline watch's due-for-a-warning query, all tickets open; ms over the instants +1 min, +1 h, +8 h (target: 10 ms):"
+  column -t -s $'\t' "$SLA_SUMMARY"
+  echo
+  echo "results: ${RESULTS#"$REPO_DIR/"} (plans in warn-scan.txt)"
+  exit 0
+fi
+
 # The reply check (in process, no database): a ~2,000-word thread against a 300-word draft.
 log "$("${TOOL[@]}" reply-check | tee "$RESULTS/reply-check.txt")"
 printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
 printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\n' >"$ROUNDS_TSV"
-
-IFS=',' read -r -a size_list <<<"$SIZES"
-IFS=',' read -r -a provider_list <<<"$PROVIDERS"
 for provider in "${provider_list[@]}"; do
   if [[ "$provider" == postgres ]]; then
     start_postgres || continue

@@ -15,6 +15,10 @@ const string usage =
     {ReplyCheckCommand.Usage}
 
     {ReportsCommand.Usage}
+
+    {CalendarCommand.Usage}
+
+    {WarnScanCommand.Usage}
     """;
 
 if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
@@ -32,6 +36,8 @@ try
         "create" => await CreateCommand.RunAsync(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
+        "calendar" => CalendarCommand.Run(options),
+        "warn-scan" => await WarnScanCommand.RunAsync(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Rapport.Features.Settings;
+using Rapport.Features.Sla;
 
 namespace Rapport.Bench.Generate;
 
@@ -7,10 +9,17 @@ namespace Rapport.Bench.Generate;
 /// a real installation. About one ticket in three comes from a new customer; the others come from customers who
 /// wrote before, a few of them often. Each ticket follows a plausible timeline (first reply after a few hours,
 /// resolution after a day or so, closing a few days later), and its status is wherever that timeline stands at
-/// <see cref="Settings.Now"/>: old tickets are closed, recent ones new, open or waiting.</summary>
+/// <see cref="Settings.Now"/>: old tickets are closed, recent ones new, open or waiting. <see cref="Settings.OpenShare"/>
+/// keeps that share of the resolved and closed ones open instead (1 gives a desk where every ticket is open). The SLA
+/// columns are what the app would have set with its default policies on <see cref="Settings.Calendar"/>, and the deadline
+/// watch's marks what it would have claimed by now.</summary>
 internal sealed class DataGenerator(DataGenerator.Settings settings, IRowSink sink)
 {
-    public sealed record Settings(long Tickets, int Seed, DateTime Now, TimeSpan Span, IReadOnlyList<int> AgentIds, StartIds Start);
+    public sealed record Settings(long Tickets, int Seed, DateTime Now, TimeSpan Span, IReadOnlyList<int> AgentIds, StartIds Start,
+        BusinessCalendar Calendar, double? OpenShare = null);
+
+    private const double WarnShare = BusinessProfile.DefaultWarnPercent / 100.0;
+    private static readonly Dictionary<string, SlaPolicy> Policies = SlaPolicy.Defaults().ToDictionary(p => p.Priority.ToString());
 
     private static readonly (string Name, string Via, int Weight)[] Channels =
         [("Email", "email", 55), ("WebForm", "web-form", 15), ("Portal", "portal", 10), ("Api", "api", 10), ("Phone", "phone", 7), ("Agent", "agent", 3)];
@@ -96,7 +105,11 @@ internal sealed class DataGenerator(DataGenerator.Settings settings, IRowSink si
                 var kind = _random.NextDouble() < 0.15 ? "Note" : _thread[^1].Kind == "Reply" ? "Customer" : "Reply";
                 _thread.Add((Between(_thread[^1].At, end), kind));
             }
-            if (closedAt <= now)
+            if (resolvedAt <= now && settings.OpenShare is { } share && _random.NextDouble() < share)
+            {
+                status = _thread[^1].Kind == "Reply" ? "WaitingOnCustomer" : "Open";
+            }
+            else if (closedAt <= now)
             {
                 status = "Closed";
                 resolved = resolvedAt;
@@ -120,7 +133,7 @@ internal sealed class DataGenerator(DataGenerator.Settings settings, IRowSink si
         var version = _thread.Count + (status == "New" ? 0 : 1) + (resolved is null ? 0 : 1) + (closed is null ? 0 : 1);
 
         sink.Add(new TicketRow(id, subject, status, priority, channel.Name, customerId, owner, createdAt, updatedAt,
-            firstResponse, resolved, closed, version));
+            firstResponse, resolved, closed, version, Sla(createdAt, priority, status, firstResponse)));
         _counts.Tickets++;
 
         for (var k = 0; k < _thread.Count; k++)
@@ -163,6 +176,60 @@ internal sealed class DataGenerator(DataGenerator.Settings settings, IRowSink si
         int? byAgent = channel.Name is "Phone" or "Agent" && agents.Count > 0 ? owner ?? agents[0] : null;
         sink.Add(new TicketEventRow(_nextEvent++, id, "Created", byAgent, null, byCustomer ? customerId : null, detail, createdAt));
         _counts.TicketEvents++;
+    }
+
+    private TicketSla Sla(DateTime createdAt, string priority, string status, DateTime? firstResponse)
+    {
+        var policy = Policies[priority];
+        var calendar = settings.Calendar;
+        var now = settings.Now;
+        DateTime? lastCustomer = null, lastReply = null;
+        foreach (var (at, kind) in _thread)
+        {
+            if (kind == "Customer")
+            {
+                lastCustomer = at;
+            }
+            else if (kind == "Reply")
+            {
+                lastReply = at;
+            }
+        }
+        var firstDue = calendar.AddBusinessTime(createdAt, policy.FirstResponse);
+        var resolutionDue = calendar.AddBusinessTime(createdAt, policy.Resolution);
+        if (status is "Resolved" or "Closed")
+        {
+            return new TicketSla(firstDue, null, resolutionDue, null, lastCustomer, lastReply, null, null, null, null, null);
+        }
+        // Waiting on the customer stops the resolution clock at the reply, keeping the open time that was left.
+        var paused = status == "WaitingOnCustomer";
+        DateTime? running = paused ? null : resolutionDue;
+        TimeSpan? left = paused && lastReply is { } pausedAt ? calendar.BusinessTimeBetween(pausedAt, resolutionDue) : null;
+        var owed = firstResponse is not null && lastCustomer is { } wrote && wrote > (lastReply ?? DateTime.MinValue);
+        DateTime? nextDue = owed ? calendar.AddBusinessTime(lastCustomer!.Value, policy.NextResponse) : null;
+
+        DateTime? due = null;
+        string? dueFor = null;
+        var target = TimeSpan.Zero;
+        foreach (var (at, what, span) in new[] { (firstResponse is null ? firstDue : (DateTime?)null, "FirstResponse", policy.FirstResponse),
+                     (nextDue, "NextResponse", policy.NextResponse), (running, "Resolution", policy.Resolution) })
+        {
+            if (at is not null && (due is null || at < due))
+            {
+                (due, dueFor, target) = (at, what, span);
+            }
+        }
+        if (due is not { } dueAt)
+        {
+            return new TicketSla(firstDue, nextDue, running, left, lastCustomer, lastReply, null, null, null, null, null);
+        }
+        var warnAt = calendar.SubtractBusinessTime(dueAt, target * (1 - WarnShare), createdAt);
+        // The watch runs every SlaWatch.Interval: it has escalated (and so marked warned) what fell due before its last
+        // round, and warned what reached its warning instant; the rest of the last interval is still to do.
+        var seen = now - SlaWatch.Interval;
+        DateTime? breachedFor = dueAt <= seen ? dueAt : null;
+        DateTime? warnedFor = breachedFor ?? (warnAt <= seen ? dueAt : null);
+        return new TicketSla(firstDue, nextDue, running, left, lastCustomer, lastReply, dueAt, dueFor, warnAt, warnedFor, breachedFor);
     }
 
     private (long Id, string FirstName) PickCustomer(DateTime at)

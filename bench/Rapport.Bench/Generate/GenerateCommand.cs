@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Rapport.Features.Sla;
 
 namespace Rapport.Bench.Generate;
 
@@ -9,11 +10,12 @@ internal static class GenerateCommand
     public const string Usage =
         """
         generate --provider sqlite|postgres --connection "<connection string>" --tickets N
-                 [--seed S] [--now 2026-11-01T00:00:00Z] [--years 2] [--app path/to/Rapport.dll] [--no-analyze]
-                 [--dry-run]
+                 [--seed S] [--now 2026-11-01T00:00:00Z] [--years 2] [--open-share S] [--app path/to/Rapport.dll]
+                 [--no-analyze] [--dry-run]
             Bulk-loads customers, organisations, tickets, messages, tags and events. With --app, first runs that
             app's `migrate` command against the database; otherwise the database must already be migrated.
-            --dry-run generates without a database, to time the generator alone.
+            --open-share S keeps each ticket that would be resolved or closed by now open with probability S
+            (0 to 1; 1 makes every ticket open). --dry-run generates without a database, to time the generator alone.
         """;
 
     public static int Run(Options options)
@@ -29,6 +31,11 @@ internal static class GenerateCommand
         var years = options.Int("years", 2);
         var app = options.Optional("app");
         var analyze = !options.Flag("no-analyze");
+        var openShare = options.Optional("open-share") is { } shareText
+            ? double.TryParse(shareText, NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && share is >= 0 and <= 1
+                ? share
+                : throw new UsageException("--open-share must be a number from 0 to 1.")
+            : (double?)null;
         options.EnsureAllRead();
         if (tickets <= 0)
         {
@@ -44,7 +51,7 @@ internal static class GenerateCommand
             var counter = new CountingSink();
             var clock = Stopwatch.StartNew();
             var dry = new DataGenerator(new DataGenerator.Settings(tickets, seed, now, TimeSpan.FromDays(365.25 * years), [1, 2, 3],
-                new StartIds(1, 1, 1, 1, 1, 1)), counter);
+                new StartIds(1, 1, 1, 1, 1, 1), Calendar("Europe/Berlin"), openShare), counter);
             dry.Run();
             Report("generated (no database)", dry.Counts, clock.Elapsed, clock.Elapsed);
             return 0;
@@ -64,7 +71,8 @@ internal static class GenerateCommand
         {
             Log("no agents in the database (run the app's `setup` first for owned tickets and agent replies); tickets stay unassigned");
         }
-        var generator = new DataGenerator(new DataGenerator.Settings(tickets, seed, now, TimeSpan.FromDays(365.25 * years), agents, start), loader);
+        var generator = new DataGenerator(new DataGenerator.Settings(tickets, seed, now, TimeSpan.FromDays(365.25 * years), agents, start,
+            Calendar(loader.BusinessTimeZone()), openShare), loader);
 
         var total = Stopwatch.StartNew();
         loader.Begin();
@@ -90,6 +98,10 @@ internal static class GenerateCommand
             throw;
         }
     }
+
+    /// <summary>The calendar a freshly set-up desk counts SLA time in (SlaClock without saved hours or holidays).</summary>
+    private static BusinessCalendar Calendar(string? zoneId) =>
+        BusinessCalendar.OfficeHours(TimeZoneInfo.TryFindSystemTimeZoneById(zoneId ?? "UTC", out var zone) ? zone : TimeZoneInfo.Utc);
 
     private static void Report(string what, RowCounts counts, TimeSpan rowsTime, TimeSpan totalTime)
     {

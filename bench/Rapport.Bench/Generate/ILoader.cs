@@ -7,6 +7,8 @@ internal interface ILoader : IRowSink, IDisposable
     string Describe { get; }
     void VerifySchema();
     IReadOnlyList<int> AgentIds();
+    /// <summary>The business's IANA time zone, if it was set up.</summary>
+    string? BusinessTimeZone();
     StartIds NextIds();
     void Begin();
     void Complete(Action<string> log);

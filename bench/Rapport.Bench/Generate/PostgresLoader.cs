@@ -46,6 +46,12 @@ internal sealed class PostgresLoader : ILoader
         return ids;
     }
 
+    public string? BusinessTimeZone()
+    {
+        using var command = new NpgsqlCommand("SELECT \"TimeZone\" FROM \"BusinessProfiles\" LIMIT 1", _connection);
+        return command.ExecuteScalar() as string;
+    }
+
     public StartIds NextIds()
     {
         long Next(string table) => Scalar<long>($"SELECT COALESCE(MAX(\"Id\"), 0) + 1 FROM \"{table}\"");
@@ -138,6 +144,18 @@ internal sealed class PostgresLoader : ILoader
         WriteOrNull(w, r.ResolvedAt, NpgsqlDbType.TimestampTz);
         WriteOrNull(w, r.ClosedAt, NpgsqlDbType.TimestampTz);
         w.Write(r.Version, NpgsqlDbType.Integer);
+        var sla = r.Sla;
+        WriteOrNull(w, sla.FirstResponseDueAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.NextResponseDueAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.ResolutionDueAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.ResolutionTimeLeft, NpgsqlDbType.Interval);
+        WriteOrNull(w, sla.LastCustomerMessageAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.LastReplyAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.DueAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.DueFor, NpgsqlDbType.Varchar);
+        WriteOrNull(w, sla.WarnAt, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.WarnedFor, NpgsqlDbType.TimestampTz);
+        WriteOrNull(w, sla.BreachedFor, NpgsqlDbType.TimestampTz);
     }
 
     public void Add(in MessageRow r)

@@ -11,7 +11,13 @@ internal readonly record struct CustomerEmailRow(long Id, long CustomerId, strin
 
 internal readonly record struct TicketRow(
     long Id, string Subject, string Status, string Priority, string Channel, long CustomerId, int? OwnerId,
-    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FirstResponseAt, DateTime? ResolvedAt, DateTime? ClosedAt, int Version);
+    DateTime CreatedAt, DateTime UpdatedAt, DateTime? FirstResponseAt, DateTime? ResolvedAt, DateTime? ClosedAt, int Version, TicketSla Sla);
+
+/// <summary>A ticket's SLA columns, as the app's Ticket.ApplySla and its deadline watch would have left them.</summary>
+internal readonly record struct TicketSla(
+    DateTime? FirstResponseDueAt, DateTime? NextResponseDueAt, DateTime? ResolutionDueAt, TimeSpan? ResolutionTimeLeft,
+    DateTime? LastCustomerMessageAt, DateTime? LastReplyAt, DateTime? DueAt, string? DueFor, DateTime? WarnAt, DateTime? WarnedFor,
+    DateTime? BreachedFor);
 
 internal readonly record struct MessageRow(long Id, long TicketId, string Kind, int? AuthorAgentId, long? AuthorCustomerId, string Text, DateTime CreatedAt);
 

@@ -11,7 +11,8 @@ internal static class Schema
         ["Customers"] = ["Id", "Name", "Phone", "OrganizationId", "OwnerId", "Notes", "CreatedAt", "UpdatedAt", "MergedIntoId"],
         ["CustomerEmails"] = ["Id", "CustomerId", "Address", "IsPrimary"],
         ["Tickets"] = ["Id", "Subject", "Status", "Priority", "Channel", "CustomerId", "OwnerId", "CreatedAt", "UpdatedAt",
-            "FirstResponseAt", "ResolvedAt", "ClosedAt", "Version"],
+            "FirstResponseAt", "ResolvedAt", "ClosedAt", "Version", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt",
+            "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt", "DueFor", "WarnAt", "WarnedFor", "BreachedFor"],
         ["Messages"] = ["Id", "TicketId", "Kind", "AuthorAgentId", "AuthorCustomerId", "Text", "Html", "CreatedAt"],
         ["TicketEvents"] = ["Id", "TicketId", "Kind", "AgentId", "ApiTokenId", "CustomerId", "Detail", "At"],
         ["TicketTags"] = ["TicketId", "Name"],
@@ -21,8 +22,7 @@ internal static class Schema
     /// as it works (complaint detection, reply-check records), which a generated history need not have.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> LeftToDefaults = new Dictionary<string, string[]>
     {
-        ["Tickets"] = ["IsComplaint", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt", "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt",
-            "DueFor", "WarnAt", "WarnedFor", "BreachedFor", "AcknowledgementPending"],
+        ["Tickets"] = ["IsComplaint", "AcknowledgementPending"],
         ["Customers"] = ["TimeZone"],
         ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId"],
     };

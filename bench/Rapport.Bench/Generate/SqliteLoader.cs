@@ -39,6 +39,8 @@ internal sealed class SqliteLoader : ILoader
     public IReadOnlyList<int> AgentIds() =>
         Query("SELECT Id FROM AspNetUsers ORDER BY Id").Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
 
+    public string? BusinessTimeZone() => Query("SELECT \"TimeZone\" FROM \"BusinessProfiles\" LIMIT 1").FirstOrDefault();
+
     public StartIds NextIds()
     {
         long Next(string table) => long.Parse(Query($"SELECT COALESCE(MAX(Id), 0) + 1 FROM \"{table}\"").Single(), CultureInfo.InvariantCulture);
@@ -83,7 +85,9 @@ internal sealed class SqliteLoader : ILoader
 
     public void Add(in TicketRow r) =>
         _tickets.Run(this, r.Id, r.Subject, r.Status, r.Priority, r.Channel, r.CustomerId, r.OwnerId, Time(r.CreatedAt), Time(r.UpdatedAt),
-            Time(r.FirstResponseAt), Time(r.ResolvedAt), Time(r.ClosedAt), r.Version);
+            Time(r.FirstResponseAt), Time(r.ResolvedAt), Time(r.ClosedAt), r.Version, Time(r.Sla.FirstResponseDueAt), Time(r.Sla.NextResponseDueAt),
+            Time(r.Sla.ResolutionDueAt), r.Sla.ResolutionTimeLeft?.ToString("c", CultureInfo.InvariantCulture), Time(r.Sla.LastCustomerMessageAt),
+            Time(r.Sla.LastReplyAt), Time(r.Sla.DueAt), r.Sla.DueFor, Time(r.Sla.WarnAt), Time(r.Sla.WarnedFor), Time(r.Sla.BreachedFor));
 
     public void Add(in MessageRow r) =>
         _messages.Run(this, r.Id, r.TicketId, r.Kind, r.AuthorAgentId, r.AuthorCustomerId, r.Text, null, Time(r.CreatedAt));

@@ -16,9 +16,20 @@ public sealed record OpeningRange(DayOfWeek Day, TimeOnly Start, TimeOnly End)
 public sealed class BusinessCalendar
 {
     private static readonly TimeSpan Probe = TimeSpan.FromHours(1);
-    private static readonly TimeSpan Window = TimeSpan.FromDays(2);
+    // AddBusinessTime used to look ahead in two-week windows while short of a year: 27 windows.
+    private static readonly TimeSpan AddGiveUp = TimeSpan.FromDays(27 * 14);
+    private const int FirstCachedYear = 1970;
+    private const int CachedYears = 200;
     private readonly ILookup<DayOfWeek, OpeningRange> _ranges;
     private readonly HashSet<DateOnly> _holidays;
+    // The arithmetic works in ticks: per weekday (Sunday = 0) the ranges as offsets from the local day's midnight, sorted
+    // by start (an overnight range ends past the next midnight); holidays as a bit per day number.
+    private readonly long[][] _startsByDay;
+    private readonly long[][] _endsByDay;
+    private readonly int _firstHolidayDay;
+    private readonly ulong[] _holidayBits;
+    // The zone's UTC offsets per UTC year, found once (probing GetUtcOffset per call dominated the cost).
+    private readonly Offsets?[] _offsetsByYear = new Offsets?[CachedYears];
 
     public BusinessCalendar(TimeZoneInfo zone, IEnumerable<OpeningRange> ranges, IEnumerable<DateOnly>? holidays = null)
     {
@@ -26,6 +37,21 @@ public sealed class BusinessCalendar
         Ranges = ranges.ToList();
         _ranges = Ranges.ToLookup(r => r.Day);
         _holidays = [.. holidays ?? []];
+        _startsByDay = new long[7][];
+        _endsByDay = new long[7][];
+        foreach (var day in Enum.GetValues<DayOfWeek>())
+        {
+            var sorted = _ranges[day].OrderBy(r => r.Start).ToArray();
+            _startsByDay[(int)day] = sorted.Select(r => r.Start.Ticks).ToArray();
+            _endsByDay[(int)day] = sorted.Select(r => r.End.Ticks + (r.Overnight ? TimeSpan.TicksPerDay : 0)).ToArray();
+        }
+        _firstHolidayDay = _holidays.Count == 0 ? 0 : _holidays.Min().DayNumber;
+        _holidayBits = new ulong[_holidays.Count == 0 ? 0 : (_holidays.Max().DayNumber - _firstHolidayDay) / 64 + 1];
+        foreach (var holiday in _holidays)
+        {
+            var bit = holiday.DayNumber - _firstHolidayDay;
+            _holidayBits[bit / 64] |= 1UL << (bit % 64);
+        }
     }
 
     public TimeZoneInfo Zone { get; }
@@ -66,38 +92,35 @@ public sealed class BusinessCalendar
     /// <summary>Open time between two instants (zero when <paramref name="toUtc"/> is not after <paramref name="fromUtc"/>).</summary>
     public TimeSpan BusinessTimeBetween(DateTime fromUtc, DateTime toUtc)
     {
-        var total = TimeSpan.Zero;
-        foreach (var (start, end) in OpenIntervals(Minute(fromUtc), Minute(toUtc)))
+        var walker = new Walker(this, Minute(fromUtc).Ticks, Minute(toUtc).Ticks);
+        var total = 0L;
+        while (walker.Next(long.MaxValue, out var start, out var end))
         {
             total += end - start;
         }
-        return total;
+        return TimeSpan.FromTicks(total);
     }
 
     /// <summary>The instant at which <paramref name="amount"/> of open time has passed since <paramref name="fromUtc"/>.
     /// Zero gives the start itself. Throws when the calendar has no open time within a year.</summary>
     public DateTime AddBusinessTime(DateTime fromUtc, TimeSpan amount)
     {
-        var remaining = TimeSpan.FromMinutes(Math.Ceiling(amount.TotalMinutes));
+        var remaining = TimeSpan.FromMinutes(Math.Ceiling(amount.TotalMinutes)).Ticks;
         var cursor = Minute(fromUtc);
-        if (remaining <= TimeSpan.Zero)
+        if (remaining <= 0)
         {
             return cursor;
         }
-        var giveUp = cursor.AddDays(366);
-        while (cursor < giveUp)
+        var walker = new Walker(this, cursor.Ticks, (cursor + AddGiveUp).Ticks);
+        // An interval that already holds what remains is final, however far it would merge on (always open).
+        while (walker.Next(remaining, out var start, out var end))
         {
-            var windowEnd = cursor.AddDays(14);
-            foreach (var (start, end) in OpenIntervals(cursor, windowEnd))
+            var length = end - start;
+            if (length >= remaining)
             {
-                var length = end - start;
-                if (length >= remaining)
-                {
-                    return start + remaining;
-                }
-                remaining -= length;
+                return new DateTime(start + remaining, DateTimeKind.Utc);
             }
-            cursor = windowEnd;
+            remaining -= length;
         }
         throw new InvalidOperationException("The business calendar has no opening hours within a year: check the weekly hours and holidays.");
     }
@@ -106,25 +129,39 @@ public sealed class BusinessCalendar
     /// (when to warn that a deadline is near). Zero gives the instant itself; never earlier than <paramref name="notBefore"/>.</summary>
     public DateTime SubtractBusinessTime(DateTime toUtc, TimeSpan amount, DateTime notBefore)
     {
-        var remaining = TimeSpan.FromMinutes(Math.Ceiling(amount.TotalMinutes));
+        var remaining = TimeSpan.FromMinutes(Math.Ceiling(amount.TotalMinutes)).Ticks;
         var cursor = Minute(toUtc);
         var floor = Minute(notBefore);
-        if (remaining <= TimeSpan.Zero || cursor <= floor)
+        if (remaining <= 0 || cursor <= floor)
         {
             return cursor < floor ? floor : cursor;
         }
+        Span<long> buffer = stackalloc long[128];
         // Look back a day first (warnings sit close to their deadline), then in growing steps.
         var step = 1;
         while (cursor > floor)
         {
             var windowStart = Max(floor, cursor.AddDays(-step));
             step = Math.Min(step * 2, 14);
-            foreach (var (start, end) in OpenIntervals(windowStart, cursor).Reverse())
+            var count = 0;
+            var walker = new Walker(this, windowStart.Ticks, cursor.Ticks);
+            while (walker.Next(long.MaxValue, out var start, out var end))
             {
-                var length = end - start;
+                if (count + 2 > buffer.Length)
+                {
+                    var larger = new long[buffer.Length * 2];
+                    buffer.CopyTo(larger);
+                    buffer = larger;
+                }
+                buffer[count++] = start;
+                buffer[count++] = end;
+            }
+            for (var i = count - 2; i >= 0; i -= 2)
+            {
+                var length = buffer[i + 1] - buffer[i];
                 if (length >= remaining)
                 {
-                    return end - remaining;
+                    return new DateTime(buffer[i + 1] - remaining, DateTimeKind.Utc);
                 }
                 remaining -= length;
             }
@@ -134,61 +171,173 @@ public sealed class BusinessCalendar
     }
 
     /// <summary>The next instant at or after <paramref name="utc"/> when the business is open.</summary>
-    public DateTime? NextOpening(DateTime utc) =>
-        OpenIntervals(Minute(utc), Minute(utc).AddDays(366)).Select(i => (DateTime?)i.Start).FirstOrDefault();
+    public DateTime? NextOpening(DateTime utc)
+    {
+        var from = Minute(utc);
+        var walker = new Walker(this, from.Ticks, from.AddDays(366).Ticks);
+        return walker.Next(1, out var start, out _) ? new DateTime(start, DateTimeKind.Utc) : null;
+    }
 
     /// <summary>Open intervals [start, end) within [fromUtc, toUtc), in order, merged where they touch.</summary>
     public IEnumerable<(DateTime Start, DateTime End)> OpenIntervals(DateTime fromUtc, DateTime toUtc)
     {
-        DateTime? openStart = null;
-        var openEnd = DateTime.MinValue;
-        var cursor = fromUtc;
-        while (cursor < toUtc)
+        var walker = new Walker(this, fromUtc.Ticks, toUtc.Ticks);
+        while (walker.Next(long.MaxValue, out var start, out var end))
         {
-            // A stretch with one UTC offset: there, local time is UTC plus that offset, and ranges map one to one.
-            var offset = Zone.GetUtcOffset(cursor);
-            var segmentEnd = NextOffsetChange(cursor, offset, Min(toUtc, cursor + Window));
-            var localFrom = cursor + offset;
-            var localTo = segmentEnd + offset;
-            var pieces = new List<(DateTime, DateTime)>();
-            for (var date = DateOnly.FromDateTime(localFrom).AddDays(-1); date <= DateOnly.FromDateTime(localTo); date = date.AddDays(1))
+            yield return (new DateTime(start, DateTimeKind.Utc), new DateTime(end, DateTimeKind.Utc));
+        }
+    }
+
+    /// <summary>Walks the open intervals of [from, to) (UTC ticks) in order, merging those that overlap or touch, without
+    /// allocating. Within a stretch of one UTC offset local time is UTC plus that offset, so each local day's ranges map
+    /// one to one; a day's ranges start after the previous day's, so they come out sorted by start.</summary>
+    private struct Walker(BusinessCalendar calendar, long from, long to)
+    {
+        private long _cursor = from;
+        private bool _inStretch;
+        private long _stretchEnd, _offset, _localFrom, _localTo;
+        private int _day, _lastDay, _range;
+        private bool _pending;
+        private long _pendingStart, _pendingEnd;
+
+        /// <summary>The next merged interval; one is also given as soon as it reaches <paramref name="enough"/> in length
+        /// (then it may continue: stop there, or the rest comes as an overlapping interval).</summary>
+        public bool Next(long enough, out long start, out long end)
+        {
+            while (NextPiece(out var s, out var e))
             {
-                if (_holidays.Contains(date))
+                if (_pending && s <= _pendingEnd)
                 {
-                    continue;
+                    _pendingEnd = Math.Max(_pendingEnd, e);
                 }
-                foreach (var range in _ranges[date.DayOfWeek])
+                else if (_pending)
                 {
-                    var start = date.ToDateTime(range.Start);
-                    var end = range.Overnight ? date.AddDays(1).ToDateTime(range.End) : date.ToDateTime(range.End);
-                    var s = Max(start, localFrom);
-                    var e = Min(end, localTo);
-                    if (s < e)
+                    (start, end) = (_pendingStart, _pendingEnd);
+                    (_pendingStart, _pendingEnd) = (s, e);
+                    return true;
+                }
+                else
+                {
+                    (_pending, _pendingStart, _pendingEnd) = (true, s, e);
+                }
+                if (_pendingEnd - _pendingStart >= enough)
+                {
+                    _pending = false;
+                    (start, end) = (_pendingStart, _pendingEnd);
+                    return true;
+                }
+            }
+            (start, end) = (_pendingStart, _pendingEnd);
+            var found = _pending;
+            _pending = false;
+            return found;
+        }
+
+        /// <summary>The next range of a working day, clipped to [from, to), in UTC.</summary>
+        private bool NextPiece(out long start, out long end)
+        {
+            while (true)
+            {
+                if (!_inStretch)
+                {
+                    if (_cursor >= to)
                     {
-                        pieces.Add((DateTime.SpecifyKind(s - offset, DateTimeKind.Utc), DateTime.SpecifyKind(e - offset, DateTimeKind.Utc)));
+                        (start, end) = (0, 0);
+                        return false;
                     }
+                    (_offset, _stretchEnd) = calendar.OffsetAt(_cursor);
+                    _stretchEnd = Math.Min(_stretchEnd, to);
+                    _localFrom = _cursor + _offset;
+                    _localTo = _stretchEnd + _offset;
+                    // The day before may hold an overnight range running into this stretch.
+                    _day = (int)(_localFrom / TimeSpan.TicksPerDay) - 1;
+                    _lastDay = (int)((_localTo - 1) / TimeSpan.TicksPerDay);
+                    _range = 0;
+                    _inStretch = true;
                 }
-            }
-            foreach (var (s, e) in pieces.OrderBy(p => p.Item1))
-            {
-                if (openStart is not null && s <= openEnd)
+                if (_day > _lastDay)
                 {
-                    openEnd = Max(openEnd, e);
+                    _cursor = _stretchEnd;
+                    _inStretch = false;
                     continue;
                 }
-                if (openStart is { } previous)
+                var weekday = (_day + 1) % 7; // day number 0 (1 January 0001) was a Monday
+                var starts = calendar._startsByDay[weekday];
+                if (_range >= starts.Length || calendar.IsHoliday(_day))
                 {
-                    yield return (previous, openEnd);
+                    _day++;
+                    _range = 0;
+                    continue;
                 }
-                openStart = s;
-                openEnd = e;
+                var midnight = _day * TimeSpan.TicksPerDay;
+                var s = Math.Max(midnight + starts[_range], _localFrom);
+                var e = Math.Min(midnight + calendar._endsByDay[weekday][_range], _localTo);
+                _range++;
+                if (s < e)
+                {
+                    (start, end) = (s - _offset, e - _offset);
+                    return true;
+                }
             }
-            cursor = segmentEnd;
         }
-        if (openStart is { } last)
+    }
+
+    private bool IsHoliday(int dayNumber)
+    {
+        var bit = dayNumber - _firstHolidayDay;
+        return (uint)bit < (uint)(_holidayBits.Length * 64) && (_holidayBits[bit / 64] & (1UL << (bit % 64))) != 0;
+    }
+
+    /// <summary>The UTC offset at <paramref name="utcTicks"/> and the instant (ticks) until which it holds, at most the
+    /// end of that UTC year.</summary>
+    private (long Offset, long Until) OffsetAt(long utcTicks)
+    {
+        var year = new DateTime(utcTicks, DateTimeKind.Utc).Year;
+        var index = year - FirstCachedYear;
+        Offsets offsets;
+        if ((uint)index < CachedYears)
         {
-            yield return (last, openEnd);
+            var cached = Volatile.Read(ref _offsetsByYear[index]);
+            if (cached is not null)
+            {
+                offsets = cached;
+            }
+            else
+            {
+                // Built at most a few times per year and zone; a race only builds the same table twice.
+                offsets = OffsetsOf(year);
+                Volatile.Write(ref _offsetsByYear[index], offsets);
+            }
         }
+        else
+        {
+            offsets = OffsetsOf(year);
+        }
+        var i = offsets.Starts.Length - 1;
+        while (offsets.Starts[i] > utcTicks)
+        {
+            i--;
+        }
+        return (offsets.Values[i], i + 1 < offsets.Starts.Length ? offsets.Starts[i + 1] : offsets.End);
+    }
+
+    /// <summary>Stretches of one UTC offset within a UTC year: Values[i] holds from Starts[i] to the next start (or End).</summary>
+    private sealed record Offsets(long[] Starts, long[] Values, long End);
+
+    private Offsets OffsetsOf(int year)
+    {
+        var cursor = new DateTime(year, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var end = year == DateTime.MaxValue.Year ? DateTime.MaxValue : cursor.AddYears(1);
+        var starts = new List<long>();
+        var values = new List<long>();
+        while (cursor < end)
+        {
+            var offset = Zone.GetUtcOffset(cursor);
+            starts.Add(cursor.Ticks);
+            values.Add(offset.Ticks);
+            cursor = NextOffsetChange(cursor, offset, end);
+        }
+        return new Offsets([.. starts], [.. values], end.Ticks);
     }
 
     /// <summary>The first minute after <paramref name="from"/> with another UTC offset, or <paramref name="limit"/>.</summary>

@@ -1657,8 +1657,6 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("AcknowledgementPending")
                         .HasFilter("\"AcknowledgementPending\"");
 
-                    b.HasIndex("WarnAt");
-
                     b.HasIndex("DueAt", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
@@ -1668,6 +1666,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("OwnerId", "UpdatedAt", "Id");
 
                     b.HasIndex("Status", "UpdatedAt", "Id");
+
+                    b.HasIndex(new[] { "WarnAt", "DueAt" }, "IX_Tickets_WarnAt_DueAt_Pending")
+                        .HasFilter("\"WarnAt\" IS NOT NULL AND \"DueAt\" IS NOT NULL AND (\"WarnedFor\" IS NULL OR \"WarnedFor\" <> \"DueAt\" OR \"DueAt\" IS NULL)");
 
                     b.ToTable("Tickets");
                 });

@@ -1590,8 +1590,6 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasIndex("AcknowledgementPending")
                         .HasFilter("\"AcknowledgementPending\"");
 
-                    b.HasIndex("WarnAt");
-
                     b.HasIndex("DueAt", "Id");
 
                     b.HasIndex("UpdatedAt", "Id");
@@ -1601,6 +1599,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasIndex("OwnerId", "UpdatedAt", "Id");
 
                     b.HasIndex("Status", "UpdatedAt", "Id");
+
+                    b.HasIndex(new[] { "WarnAt", "DueAt" }, "IX_Tickets_WarnAt_DueAt_Pending")
+                        .HasFilter("\"WarnAt\" IS NOT NULL AND \"DueAt\" IS NOT NULL AND (\"WarnedFor\" IS NULL OR \"WarnedFor\" <> \"DueAt\" OR \"DueAt\" IS NULL)");
 
                     b.ToTable("Tickets");
                 });
