@@ -44,9 +44,7 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
         var leads = await LeadsAsync(db, ct);
         var escalateTo = await db.BusinessProfiles.AsNoTracking().Select(b => b.EscalateToAgentId).FirstOrDefaultAsync(ct);
 
-        var breached = await db.Tickets.AsNoTracking()
-            .Where(t => t.DueAt <= now && (t.BreachedFor == null || t.BreachedFor != t.DueAt))
-            .OrderBy(t => t.DueAt).Take(Batch)
+        var breached = await DueForEscalation(db.Tickets.AsNoTracking(), now)
             .Select(t => new Due(t.Id, t.Subject, t.DueAt!.Value, t.DueFor, t.OwnerId)).ToListAsync(ct);
         foreach (var due in breached)
         {
@@ -69,6 +67,11 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
     public static IQueryable<Ticket> DueForWarning(IQueryable<Ticket> tickets, DateTime now) =>
         tickets.Where(t => t.WarnAt <= now && t.DueAt > now && (t.WarnedFor == null || t.WarnedFor != t.DueAt))
             .OrderBy(t => t.WarnAt).Take(Batch);
+
+    /// <summary>Tickets past a deadline not yet escalated for it: the next batch, earliest deadline first.</summary>
+    public static IQueryable<Ticket> DueForEscalation(IQueryable<Ticket> tickets, DateTime now) =>
+        tickets.Where(t => t.DueAt <= now && (t.BreachedFor == null || t.BreachedFor != t.DueAt))
+            .OrderBy(t => t.DueAt).Take(Batch);
 
     private sealed record Due(long Id, string Subject, DateTime DueAt, SlaDeadline? For, int? OwnerId);
 

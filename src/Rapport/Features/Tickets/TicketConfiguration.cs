@@ -19,6 +19,10 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         // index only when the query's WHERE contains the index's terms.
         builder.HasIndex(t => new { t.WarnAt, t.DueAt }, "IX_Tickets_WarnAt_DueAt_Pending")
             .HasFilter("\"WarnAt\" IS NOT NULL AND \"DueAt\" IS NOT NULL AND (\"WarnedFor\" IS NULL OR \"WarnedFor\" <> \"DueAt\" OR \"DueAt\" IS NULL)");
+        // Likewise for the escalation query (SlaWatch.DueForEscalation): breached tickets that stay open leave the index,
+        // so finding the next missed deadline does not walk every one already escalated.
+        builder.HasIndex(t => t.DueAt, "IX_Tickets_DueAt_Unbreached")
+            .HasFilter("\"DueAt\" IS NOT NULL AND (\"BreachedFor\" IS NULL OR \"BreachedFor\" <> \"DueAt\" OR \"DueAt\" IS NULL)");
         builder.HasIndex(t => t.AcknowledgementPending).HasFilter("\"AcknowledgementPending\"");
         builder.HasOne(t => t.Customer).WithMany().HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(t => t.Owner).WithMany().HasForeignKey(t => t.OwnerId).OnDelete(DeleteBehavior.SetNull);

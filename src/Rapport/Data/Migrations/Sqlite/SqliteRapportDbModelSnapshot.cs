@@ -1600,6 +1600,9 @@ namespace Rapport.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "UpdatedAt", "Id");
 
+                    b.HasIndex(new[] { "DueAt" }, "IX_Tickets_DueAt_Unbreached")
+                        .HasFilter("\"DueAt\" IS NOT NULL AND (\"BreachedFor\" IS NULL OR \"BreachedFor\" <> \"DueAt\" OR \"DueAt\" IS NULL)");
+
                     b.HasIndex(new[] { "WarnAt", "DueAt" }, "IX_Tickets_WarnAt_DueAt_Pending")
                         .HasFilter("\"WarnAt\" IS NOT NULL AND \"DueAt\" IS NOT NULL AND (\"WarnedFor\" IS NULL OR \"WarnedFor\" <> \"DueAt\" OR \"DueAt\" IS NULL)");
 
