@@ -18,6 +18,8 @@ public static class MailApi
         builder.Services.AddSingleton<SyncMailbox>();
         builder.Services.AddHostedService<MailboxReader>();
         builder.Services.AddSingleton<MailAlerts>();
+        builder.Services.AddSingleton<MailAlertMailer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MailAlertMailer>());
         builder.Services.AddSingleton<ReplyOutbox>();
         builder.Services.AddSingleton<NotificationOutbox>();
         builder.Services.AddSingleton<SendOutbox>();

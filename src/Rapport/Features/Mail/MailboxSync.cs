@@ -18,6 +18,8 @@ public sealed class MailboxSync
     public DateTime? LastSyncAt { get; private set; }
     public string? LastError { get; private set; }
     public DateTime? FailingSince { get; private set; }
+    /// <summary>The failure (by its <see cref="FailingSince"/>) the owners were mailed about, so each outage is mailed once.</summary>
+    public DateTime? OwnersMailedFor { get; private set; }
 
     public static MailboxSync Start(int mailboxId, string folder) => new() { MailboxId = mailboxId, Folder = folder };
 

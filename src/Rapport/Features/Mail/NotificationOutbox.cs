@@ -48,6 +48,11 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         return await QueueAsync(db, mailboxId, ticketId, customerName, recipient, MailReader.ReplySubject(ticketId, ticketSubject), text, thread, ct);
     }
 
+    /// <summary>Queues a notice to someone of the team in the caller's unit of work (commit, then <see cref="ReplyOutbox.Notify"/>),
+    /// from the first mailbox that can send. False when none can.</summary>
+    public Task<bool> QueueToTeamAsync(RapportDb db, string recipientName, string recipient, string subject, string text, CancellationToken ct) =>
+        QueueAsync(db, null, null, recipientName, recipient, subject, text, [], ct);
+
     private async Task<bool> QueueAsync(RapportDb db, int? preferredMailboxId, long? ticketId, string recipientName, string recipient,
         string subject, string text, IReadOnlyList<string> thread, CancellationToken ct)
     {

@@ -1061,6 +1061,9 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<long>("LastUid")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("OwnersMailedFor")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("UidValidity")
                         .HasColumnType("bigint");
 

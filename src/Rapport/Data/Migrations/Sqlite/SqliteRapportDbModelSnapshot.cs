@@ -1016,6 +1016,9 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<long>("LastUid")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("OwnersMailedFor")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("UidValidity")
                         .HasColumnType("INTEGER");
 
