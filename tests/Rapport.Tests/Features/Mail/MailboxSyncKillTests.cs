@@ -14,28 +14,27 @@ using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Mail;
 
-/// <summary>The email issue's crash test: the real app, run as its own OS process against the test Dovecot
-/// (RAPPORT_TEST_IMAP, see <see cref="MailboxSyncTests"/>), is killed with SIGKILL while it takes in 1,000 messages,
-/// then started again on the same data directory and database; in the end each message is in the desk exactly once.
-/// The class fixture only supplies the throwaway database and data directory: the app under test is never hosted
-/// in the test process. Set up the way an operator would: the admin command line, then the REST API.</summary>
-public abstract class MailboxSyncKillTests(RapportFactory app) : DatabaseTests(app)
+/// <summary>Mail tests on the real app run as its own OS process against the test Dovecot (RAPPORT_TEST_IMAP, see
+/// <see cref="MailboxSyncTests"/>), for what an in-process host cannot show: a SIGKILL, a restart, the background
+/// reader. The class fixture only supplies the throwaway database and data directory: the app under test is never
+/// hosted in the test process. Set up the way an operator would: the admin command line, then the REST API.</summary>
+public abstract class MailProcessTests(RapportFactory app) : DatabaseTests(app)
 {
-    private const int Count = 1000;
-    private const int Senders = 200;
-    private const int KillAfter = 100;
-    private const string OwnerEmail = "owner@shop.example";
-    private const string OwnerPassword = "owner-password-1234";
+    protected const int Count = 1000;
+    protected const int Senders = 200;
+    protected const int KillAfter = 100;
+    protected const string OwnerEmail = "owner@shop.example";
+    protected const string OwnerPassword = "owner-password-1234";
 
     /// <summary>Generous: the suite runs on a busy two-core machine.</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromMinutes(5);
+    protected static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    protected static readonly TimeSpan SyncTimeout = TimeSpan.FromMinutes(5);
 
-    private static readonly string? Server = Environment.GetEnvironmentVariable(MailboxSyncTests.ServerVariable) is { Length: > 0 } value ? value : null;
+    protected static readonly string? Server = Environment.GetEnvironmentVariable(MailboxSyncTests.ServerVariable) is { Length: > 0 } value ? value : null;
 
-    private string Host => Server!.Split(':')[0];
+    protected string Host => Server!.Split(':')[0];
 
-    private int Port => int.Parse(Server!.Split(':')[1]);
+    protected int Port => int.Parse(Server!.Split(':')[1]);
 
     public override ValueTask InitializeAsync()
     {
@@ -44,6 +43,171 @@ public abstract class MailboxSyncKillTests(RapportFactory app) : DatabaseTests(a
         return base.InitializeAsync();
     }
 
+
+    /// <summary>Small messages as customers write them: 200 senders, unique Message-IDs, every fifth with a PDF.</summary>
+    protected static List<MimeMessage> Messages() =>
+        Enumerable.Range(1, Count).Select(i =>
+        {
+            var sender = i % Senders;
+            var text = new TextPart("plain") { Text = $"Hello,\n\nmy order {10000 + i} has not arrived yet. Could you tell me where it is?\n\nThanks,\nCustomer {sender}" };
+            var message = new MimeMessage
+            {
+                MessageId = $"kill-{i:D4}.{Guid.NewGuid():N}@customer.example",
+                Subject = $"Where is order {10000 + i}?",
+                Date = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero).AddMinutes(i),
+            };
+            message.From.Add(new MailboxAddress($"Customer {sender}", $"customer{sender:D3}@customer.example"));
+            message.To.Add(new MailboxAddress("Support", "support@shop.example"));
+            if (i % 5 == 0)
+            {
+                var pdf = new MimePart("application", "pdf")
+                {
+                    Content = new MimeContent(new MemoryStream(System.Text.Encoding.ASCII.GetBytes($"%PDF-1.4\n% receipt for order {10000 + i}\n%%EOF\n"))),
+                    ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
+                    ContentTransferEncoding = ContentEncoding.Base64,
+                    FileName = $"receipt-{10000 + i}.pdf",
+                };
+                message.Body = new Multipart("mixed") { text, pdf };
+            }
+            else
+            {
+                message.Body = text;
+            }
+            return message;
+        }).ToList();
+
+    protected async Task<ImapClient> ConnectAsync(string user)
+    {
+        var client = new ImapClient();
+        await client.ConnectAsync(Host, Port, SecureSocketOptions.None, Ct);
+        await client.AuthenticateAsync(user, MailboxSyncTests.Password, Ct);
+        return client;
+    }
+
+    protected async Task AppendAsync(string user, IReadOnlyList<MimeMessage> messages)
+    {
+        using var client = await ConnectAsync(user);
+        await client.Inbox.AppendAsync(messages.Select(m => (IAppendRequest)new AppendRequest(m)).ToList(), Ct);
+        await client.DisconnectAsync(true, Ct);
+    }
+
+    protected async Task<List<long>> ServerUidsAsync(string user)
+    {
+        using var client = await ConnectAsync(user);
+        await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+        var uids = await client.Inbox.SearchAsync(SearchQuery.All, Ct);
+        await client.DisconnectAsync(true, Ct);
+        return uids.Select(u => (long)u.Id).ToList();
+    }
+
+    protected static async Task<string> CommandAsync(IReadOnlyDictionary<string, string> settings, params string[] arguments)
+    {
+        var (exitCode, output, errors) = await RapportProcess.RunCommandAsync(settings, arguments, StartTimeout, Ct);
+        exitCode.ShouldBe(0, $"`Rapport {arguments[0]} {arguments[1]}` failed:\n{output}\n{errors}");
+        return output;
+    }
+
+    /// <summary>A client signed in as the owner through the login form, as a browser would be.</summary>
+    protected static async Task<HttpClient> SignInAsync(RapportProcess app, CookieContainer cookies)
+    {
+        var owner = OwnerClient(app, cookies);
+        using var login = await Http.SubmitFormAsync(owner, "/account/login", "login", new()
+        {
+            ["Input.Email"] = OwnerEmail,
+            ["Input.Password"] = OwnerPassword,
+        });
+        login.StatusCode.ShouldBe(HttpStatusCode.Redirect, await login.Content.ReadAsStringAsync());
+        return owner;
+    }
+
+    protected static HttpClient OwnerClient(RapportProcess app, CookieContainer cookies) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies })
+        {
+            BaseAddress = app.BaseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    protected async Task<MailboxDetails> CreateMailboxAsync(HttpClient owner, string user)
+    {
+        using var created = await owner.PostJsonAsync("/api/v1/mailboxes", new SaveMailbox.Request
+        {
+            Name = user,
+            Address = $"{user}@shop.example",
+            Imap = new SaveMailbox.ImapSettings { Host = Host, Port = Port, Security = MailSecurity.None, User = user, Password = MailboxSyncTests.Password },
+        });
+        await created.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        return await created.ReadAsync<MailboxDetails>();
+    }
+
+    protected static async Task<int> TakenAsync(HttpClient client, string mailbox)
+    {
+        var counts = await client.GetFromJsonAsync<List<MailApi.LedgerCounts>>("/api/v1/inbound/counts", Http.Json, Ct);
+        return counts!.FirstOrDefault(c => c.Mailbox == mailbox)?.Total ?? 0;
+    }
+
+    protected static async Task<List<MailApi.LedgerEntry>> LedgerAsync(HttpClient client, string mailbox)
+    {
+        var entries = new List<MailApi.LedgerEntry>();
+        long? before = null;
+        do
+        {
+            var page = await client.GetFromJsonAsync<MailApi.LedgerPage>(
+                $"/api/v1/inbound?mailbox={mailbox}&limit={MailApi.MaxPageSize}{(before is { } b ? $"&before={b}" : "")}", Http.Json, Ct);
+            entries.AddRange(page!.Items);
+            before = page.Next;
+        }
+        while (before is not null);
+        return entries;
+    }
+
+    protected sealed record Progress(int Taken, long? LastUid, bool PassFinished, string? LastError);
+
+    /// <summary>The ledger count the API shows, and the folder position, which only the database shows.</summary>
+    protected async Task<Progress> ProgressAsync(HttpClient client, MailboxDetails mailbox)
+    {
+        var taken = await TakenAsync(client, mailbox.Name);
+        await using var db = OpenDatabase();
+        var state = await db.MailboxSyncs.AsNoTracking().FirstOrDefaultAsync(s => s.MailboxId == mailbox.Id, Ct);
+        return new Progress(taken, state?.LastUid, state?.LastSyncAt is not null, state?.LastError);
+    }
+
+    /// <summary>The app's database, opened directly: the app runs in another process.</summary>
+    protected RapportDb OpenDatabase()
+    {
+        var settings = App.DatabaseSettings;
+        return App.Provider == DatabaseProvider.Sqlite
+            ? new SqliteRapportDb(new DbContextOptionsBuilder<SqliteRapportDb>()
+                .UseSqlite($"Data Source={Path.Combine(settings["Data:Directory"], "rapport.db")};Default Timeout=30").Options)
+            : new PostgresRapportDb(new DbContextOptionsBuilder<PostgresRapportDb>().UseNpgsql(settings["ConnectionStrings:Rapport"]).Options);
+    }
+
+    /// <summary>Reads until <paramref name="done"/> or <see cref="SyncTimeout"/>; fails with the last value read and the apps' logs.</summary>
+    protected static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, string waitingFor, RapportProcess[] apps)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+            if (waited.Elapsed > SyncTimeout || apps[^1].HasExited)
+            {
+                throw new ShouldAssertException($"Waited {waited.Elapsed.TotalSeconds:0} s for {waitingFor}; last read: {value}" +
+                    (apps[^1].HasExited ? $"; the app exited with code {apps[^1].ExitCode}" : "") + $"\n{Logs(apps)}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(20), Ct);
+        }
+    }
+
+    protected static string Logs(params RapportProcess[] apps) =>
+        string.Join('\n', apps.Select((a, i) => $"--- run {i + 1} (pid {a.Id}), last lines of its output:\n{string.Join('\n', a.Output.Split('\n').TakeLast(40))}"));
+}
+/// <summary>The email issue's crash test: the app is killed with SIGKILL while it takes in 1,000 messages, then started
+/// again on the same data directory and database; in the end each message is in the desk exactly once.</summary>
+public abstract class MailboxSyncKillTests(RapportFactory app) : MailProcessTests(app)
+{
     [Fact]
     public async Task Sync_AppKilledWhileFetchingAThousandMessages_RestartTakesTheRestEachExactlyOnce()
     {
@@ -139,166 +303,6 @@ public abstract class MailboxSyncKillTests(RapportFactory app) : DatabaseTests(a
             }
         }
     }
-
-    /// <summary>Small messages as customers write them: 200 senders, unique Message-IDs, every fifth with a PDF.</summary>
-    private static List<MimeMessage> Messages() =>
-        Enumerable.Range(1, Count).Select(i =>
-        {
-            var sender = i % Senders;
-            var text = new TextPart("plain") { Text = $"Hello,\n\nmy order {10000 + i} has not arrived yet. Could you tell me where it is?\n\nThanks,\nCustomer {sender}" };
-            var message = new MimeMessage
-            {
-                MessageId = $"kill-{i:D4}.{Guid.NewGuid():N}@customer.example",
-                Subject = $"Where is order {10000 + i}?",
-                Date = new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero).AddMinutes(i),
-            };
-            message.From.Add(new MailboxAddress($"Customer {sender}", $"customer{sender:D3}@customer.example"));
-            message.To.Add(new MailboxAddress("Support", "support@shop.example"));
-            if (i % 5 == 0)
-            {
-                var pdf = new MimePart("application", "pdf")
-                {
-                    Content = new MimeContent(new MemoryStream(System.Text.Encoding.ASCII.GetBytes($"%PDF-1.4\n% receipt for order {10000 + i}\n%%EOF\n"))),
-                    ContentDisposition = new ContentDisposition(ContentDisposition.Attachment),
-                    ContentTransferEncoding = ContentEncoding.Base64,
-                    FileName = $"receipt-{10000 + i}.pdf",
-                };
-                message.Body = new Multipart("mixed") { text, pdf };
-            }
-            else
-            {
-                message.Body = text;
-            }
-            return message;
-        }).ToList();
-
-    private async Task<ImapClient> ConnectAsync(string user)
-    {
-        var client = new ImapClient();
-        await client.ConnectAsync(Host, Port, SecureSocketOptions.None, Ct);
-        await client.AuthenticateAsync(user, MailboxSyncTests.Password, Ct);
-        return client;
-    }
-
-    private async Task AppendAsync(string user, IReadOnlyList<MimeMessage> messages)
-    {
-        using var client = await ConnectAsync(user);
-        await client.Inbox.AppendAsync(messages.Select(m => (IAppendRequest)new AppendRequest(m)).ToList(), Ct);
-        await client.DisconnectAsync(true, Ct);
-    }
-
-    private async Task<List<long>> ServerUidsAsync(string user)
-    {
-        using var client = await ConnectAsync(user);
-        await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
-        var uids = await client.Inbox.SearchAsync(SearchQuery.All, Ct);
-        await client.DisconnectAsync(true, Ct);
-        return uids.Select(u => (long)u.Id).ToList();
-    }
-
-    private static async Task<string> CommandAsync(IReadOnlyDictionary<string, string> settings, params string[] arguments)
-    {
-        var (exitCode, output, errors) = await RapportProcess.RunCommandAsync(settings, arguments, StartTimeout, Ct);
-        exitCode.ShouldBe(0, $"`Rapport {arguments[0]} {arguments[1]}` failed:\n{output}\n{errors}");
-        return output;
-    }
-
-    /// <summary>A client signed in as the owner through the login form, as a browser would be.</summary>
-    private static async Task<HttpClient> SignInAsync(RapportProcess app, CookieContainer cookies)
-    {
-        var owner = OwnerClient(app, cookies);
-        using var login = await Http.SubmitFormAsync(owner, "/account/login", "login", new()
-        {
-            ["Input.Email"] = OwnerEmail,
-            ["Input.Password"] = OwnerPassword,
-        });
-        login.StatusCode.ShouldBe(HttpStatusCode.Redirect, await login.Content.ReadAsStringAsync());
-        return owner;
-    }
-
-    private static HttpClient OwnerClient(RapportProcess app, CookieContainer cookies) =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = cookies })
-        {
-            BaseAddress = app.BaseAddress,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
-
-    private async Task<MailboxDetails> CreateMailboxAsync(HttpClient owner, string user)
-    {
-        using var created = await owner.PostJsonAsync("/api/v1/mailboxes", new SaveMailbox.Request
-        {
-            Name = user,
-            Address = $"{user}@shop.example",
-            Imap = new SaveMailbox.ImapSettings { Host = Host, Port = Port, Security = MailSecurity.None, User = user, Password = MailboxSyncTests.Password },
-        });
-        await created.ShouldHaveStatusAsync(HttpStatusCode.Created);
-        return await created.ReadAsync<MailboxDetails>();
-    }
-
-    private static async Task<int> TakenAsync(HttpClient client, string mailbox)
-    {
-        var counts = await client.GetFromJsonAsync<List<MailApi.LedgerCounts>>("/api/v1/inbound/counts", Http.Json, Ct);
-        return counts!.FirstOrDefault(c => c.Mailbox == mailbox)?.Total ?? 0;
-    }
-
-    private static async Task<List<MailApi.LedgerEntry>> LedgerAsync(HttpClient client, string mailbox)
-    {
-        var entries = new List<MailApi.LedgerEntry>();
-        long? before = null;
-        do
-        {
-            var page = await client.GetFromJsonAsync<MailApi.LedgerPage>(
-                $"/api/v1/inbound?mailbox={mailbox}&limit={MailApi.MaxPageSize}{(before is { } b ? $"&before={b}" : "")}", Http.Json, Ct);
-            entries.AddRange(page!.Items);
-            before = page.Next;
-        }
-        while (before is not null);
-        return entries;
-    }
-
-    private sealed record Progress(int Taken, long? LastUid, bool PassFinished, string? LastError);
-
-    /// <summary>The ledger count the API shows, and the folder position, which only the database shows.</summary>
-    private async Task<Progress> ProgressAsync(HttpClient client, MailboxDetails mailbox)
-    {
-        var taken = await TakenAsync(client, mailbox.Name);
-        await using var db = OpenDatabase();
-        var state = await db.MailboxSyncs.AsNoTracking().FirstOrDefaultAsync(s => s.MailboxId == mailbox.Id, Ct);
-        return new Progress(taken, state?.LastUid, state?.LastSyncAt is not null, state?.LastError);
-    }
-
-    /// <summary>The app's database, opened directly: the app runs in another process.</summary>
-    private RapportDb OpenDatabase()
-    {
-        var settings = App.DatabaseSettings;
-        return App.Provider == DatabaseProvider.Sqlite
-            ? new SqliteRapportDb(new DbContextOptionsBuilder<SqliteRapportDb>()
-                .UseSqlite($"Data Source={Path.Combine(settings["Data:Directory"], "rapport.db")};Default Timeout=30").Options)
-            : new PostgresRapportDb(new DbContextOptionsBuilder<PostgresRapportDb>().UseNpgsql(settings["ConnectionStrings:Rapport"]).Options);
-    }
-
-    /// <summary>Reads until <paramref name="done"/> or <see cref="SyncTimeout"/>; fails with the last value read and the apps' logs.</summary>
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, string waitingFor, RapportProcess[] apps)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await read();
-            if (done(value))
-            {
-                return value;
-            }
-            if (waited.Elapsed > SyncTimeout || apps[^1].HasExited)
-            {
-                throw new ShouldAssertException($"Waited {waited.Elapsed.TotalSeconds:0} s for {waitingFor}; last read: {value}" +
-                    (apps[^1].HasExited ? $"; the app exited with code {apps[^1].ExitCode}" : "") + $"\n{Logs(apps)}");
-            }
-            await Task.Delay(TimeSpan.FromMilliseconds(20), Ct);
-        }
-    }
-
-    private static string Logs(params RapportProcess[] apps) =>
-        string.Join('\n', apps.Select((a, i) => $"--- run {i + 1} (pid {a.Id}), last lines of its output:\n{string.Join('\n', a.Output.Split('\n').TakeLast(40))}"));
 }
 
 public sealed class MailboxSyncKillTests_Sqlite(SqliteRapportFactory app) : MailboxSyncKillTests(app), IClassFixture<SqliteRapportFactory>;
