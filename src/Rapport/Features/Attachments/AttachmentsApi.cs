@@ -15,6 +15,7 @@ public static class AttachmentsApi
         builder.Services.AddOptions<AttachmentOptions>().BindConfiguration(AttachmentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<FileStore>();
         builder.Services.AddSingleton<UploadAttachment>();
+        builder.Services.AddHostedService<TemporaryFileSweeper>();
         return builder;
     }
 
@@ -72,4 +73,24 @@ public static class AttachmentsApi
         return TypedResults.File(stream, attachment.ContentType, showInline ? null : attachment.FileName,
             entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{attachment.Sha256}\""), enableRangeProcessing: true);
     }
+}
+
+/// <summary>At start, removes temporary files an earlier run left when it was killed mid-write. Only those older than an
+/// hour: another app node sharing the data directory may be writing one right now.</summary>
+internal sealed partial class TemporaryFileSweeper(FileStore files, TimeProvider time, ILogger<TemporaryFileSweeper> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var removed = files.SweepTemporary(TimeSpan.FromHours(1), time.GetUtcNow().UtcDateTime);
+        if (removed > 0)
+        {
+            LogSwept(removed);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} temporary files left by an interrupted write")]
+    private partial void LogSwept(int count);
 }

@@ -59,6 +59,34 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
         }
     }
 
+    /// <summary>Deletes temporary files older than <paramref name="olderThan"/>: what a crashed or killed write left
+    /// behind (a finished write renames or deletes its own). Returns how many were removed.</summary>
+    public int SweepTemporary(TimeSpan olderThan, DateTime now)
+    {
+        var directory = new DirectoryInfo(Path.Combine(_root, "tmp"));
+        if (!directory.Exists)
+        {
+            return 0;
+        }
+        var removed = 0;
+        foreach (var file in directory.EnumerateFiles())
+        {
+            try
+            {
+                if (file.LastWriteTimeUtc < now - olderThan)
+                {
+                    file.Delete();
+                    removed++;
+                }
+            }
+            catch (IOException)
+            {
+                // In use or gone already: the next start looks again.
+            }
+        }
+        return removed;
+    }
+
     public Stream? OpenRead(string sha256)
     {
         var path = PathOf(sha256);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Headers;
 using Rapport.Features.ApiTokens;
@@ -108,6 +109,26 @@ public abstract class AttachmentsApiTests(RapportFactory app) : DatabaseTests(ap
         await using var db = App.CreateDbContext();
         var hashes = db.Attachments.Where(a => a.Id == first.Id || a.Id == second.Id).Select(a => a.Sha256).Distinct().ToList();
         hashes.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void TemporaryFiles_LeftByAKilledWrite_AreSweptOnceOld()
+    {
+        var store = App.Services.GetRequiredService<Rapport.Features.Attachments.FileStore>();
+        var tmp = Path.Combine(App.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Rapport.Infrastructure.DataOptions>>().Value.FullPath, "files", "tmp");
+        Directory.CreateDirectory(tmp);
+        var old = Path.Combine(tmp, $"old{Guid.NewGuid():N}");
+        var fresh = Path.Combine(tmp, $"fresh{Guid.NewGuid():N}");
+        File.WriteAllText(old, "half a message");
+        File.WriteAllText(fresh, "being written");
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-2));
+
+        var removed = store.SweepTemporary(TimeSpan.FromHours(1), DateTime.UtcNow);
+
+        removed.ShouldBeGreaterThanOrEqualTo(1);
+        File.Exists(old).ShouldBeFalse();
+        File.Exists(fresh).ShouldBeTrue("another node may be writing it");
+        File.Delete(fresh);
     }
 }
 
