@@ -562,6 +562,10 @@ public sealed class Quote
         }
     }
 
+    /// <summary>How an answer given outside the portal is signed: the customer's name, how they gave it, who recorded it.</summary>
+    public static string OutsidePortalSignature(string customerName, string via, string recorder) =>
+        $"{customerName.Trim()} (by {via.Trim()}, recorded by {(recorder.Length > 60 ? recorder[..60] : recorder)})";
+
     internal static string Signature(string customerName)
     {
         var name = (customerName ?? "").Trim();

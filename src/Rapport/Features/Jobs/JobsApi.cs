@@ -34,6 +34,9 @@ public static class JobsApi
         jobs.MapPut("/{id:long}/quotes/{quoteId:long}", EditQuoteAsync).RequireAuthorization(Policies.Write).WithSummary("Edit a draft quote (sent and approved quotes are locked)");
         jobs.MapPost("/{id:long}/quotes/{quoteId:long}/revise", ReviseQuoteAsync).RequireAuthorization(Policies.Write).WithSummary("Copy a sent or approved quote into a new draft version");
         jobs.MapPost("/{id:long}/quotes/{quoteId:long}/send", SendQuoteAsync).RequireAuthorization(Policies.Write).WithSummary("Send a draft quote to the customer (portal, and mail when a mailbox can send)");
+        jobs.MapPost("/{id:long}/quotes/{quoteId:long}/decision", RecordDecisionAsync).RequireAuthorization(Policies.Write)
+            .WithSummary("Record the customer's answer to a sent quote given outside the portal (by phone, in person, by letter)")
+            .WithDescription("The decision carries the customer's name, how they gave it and who recorded it; an approval locks the quote and sets its dates as promises, as in the portal.");
         jobs.MapPost("/{id:long}/change-orders", ProposeChangeOrderAsync).RequireAuthorization(Policies.Write).WithSummary("Propose extra scope or new dates; the customer approves it in the portal");
         jobs.MapPost("/{id:long}/invoices", RaiseInvoiceAsync).RequireAuthorization(Policies.Write)
             .WithSummary("Raise an invoice").WithDescription("Refused with 422 (code invoice-exceeds-accepted, naming the gap) when invoices would add up to more than the approved quote plus approved change orders.");
@@ -94,6 +97,12 @@ public static class JobsApi
     public sealed record InvoiceRequest([property: Required, MaxLength(200)] IReadOnlyList<LineRequest> Lines);
 
     public sealed record OverrunRequest([property: Required] decimal? Amount, [property: Required, StringLength(Job.ReasonMaxLength)] string Reason);
+
+    /// <summary>The customer's answer taken outside the portal: their name, how they gave it ("phone", "in person"…), and a reason for a no.</summary>
+    public sealed record DecisionRequest(bool Approve,
+        [property: Required(ErrorMessage = "Give the customer's name as they gave it."), StringLength(100)] string Name,
+        [property: Required(ErrorMessage = "Say how the customer answered (phone, in person, letter…)."), StringLength(30)] string Via,
+        [property: StringLength(Job.ReasonMaxLength)] string? Reason);
 
     public sealed record CompleteRequest([property: Range(0, 3650)] int? WarrantyDays);
 
@@ -185,6 +194,34 @@ public static class JobsApi
 
     private static async Task<Results<Ok<SendQuote.Result>, NotFound>> SendQuoteAsync(long id, long quoteId, SendQuote send, HttpContext http, CancellationToken ct) =>
         await send.HandleAsync(id, quoteId, BaseUrl(http), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<JobDetails>, NotFound, ValidationProblem>> RecordDecisionAsync(long id, long quoteId, DecisionRequest request,
+        UpdateJob update, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        var via = (request.Via ?? "").Trim();
+        var name = (request.Name ?? "").Trim();
+        if (name.Length == 0 || via.Length == 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [name.Length == 0 ? "name" : "via"] = [name.Length == 0 ? "Give the customer's name as they gave it." : "Say how the customer answered (phone, in person, letter…)."],
+            });
+        }
+        var signature = Quote.OutsidePortalSignature(name, via, user.Identity?.Name is { Length: > 0 } who ? who : "the team");
+        var job = await update.HandleAsync(id, (job, clock) =>
+        {
+            if (request.Approve)
+            {
+                job.ApproveQuote(quoteId, signature, clock.Today, clock.Now);
+            }
+            else
+            {
+                job.DeclineQuote(quoteId, signature, request.Reason, clock.Today, clock.Now);
+            }
+            return job;
+        }, ct);
+        return job is null ? TypedResults.NotFound() : TypedResults.Ok(JobViews.ToDetails(job));
+    }
 
     private static async Task<Results<Created<ProposeChangeOrder.Result>, NotFound>> ProposeChangeOrderAsync(long id, ChangeOrderRequest request, ProposeChangeOrder propose,
         HttpContext http, CancellationToken ct)

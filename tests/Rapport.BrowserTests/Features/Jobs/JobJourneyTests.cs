@@ -175,6 +175,23 @@ public abstract class JobJourneyTests(BrowserApp app, Chromium chromium) : PageT
     }
 
     [Fact]
+    public async Task Quote_ApprovedByPhone_RecordedByTheAgent_LockedWithItsDatesPromised()
+    {
+        var (agent, _, _, panel) = await TicketOnDeskAsync("Gate", $"gate+{Guid.NewGuid():N}@example.org", "Could you fit a new garden gate?");
+        await QuoteAsync(panel);
+
+        await panel.GetByLabel("Answered outside the portal by").FillAsync(CustomerName);
+        await panel.GetByLabel("via").SelectOptionAsync("phone");
+        await panel.GetByRole(AriaRole.Button, new() { Name = "Record approval" }).ClickAsync();
+
+        await Assertions.Expect(panel.GetByRole(AriaRole.Alert)).ToContainTextAsync("Approval recorded");
+        await Assertions.Expect(panel.GetByTestId("quote-status")).ToHaveTextAsync("approved");
+        await Assertions.Expect(panel.GetByText($"by {CustomerName} (by phone, recorded by {agent.Email}")).ToBeVisibleAsync();
+        await Assertions.Expect(panel.GetByTestId("commitments")).ToContainTextAsync("Start by");
+        await Assertions.Expect(panel.GetByRole(AriaRole.Button, new() { Name = "Record approval" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Quote_DeclinedInPortalWithReason_AgentSeesItDeclinedAndWhy()
     {
         var (_, ticket, desk, panel) = await TicketOnDeskAsync("Shed", $"shed+{Guid.NewGuid():N}@example.org", "Could you build a garden shed, 3 by 2 m?");

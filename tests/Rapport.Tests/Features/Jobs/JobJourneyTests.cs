@@ -269,6 +269,28 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task ApprovalByPhone_IsRecordedWithHowAndByWhom_AndLocksTheQuoteAsInThePortal()
+    {
+        var day0 = Today;
+        var desk = await OpenTicketAsync();
+        var job = await OpenJobAsync(desk);
+        var quote = await DraftAndSendAsync(desk, job, FenceQuote(day0, []));
+
+        var missing = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/quotes/{quote.Id}/decision", new { approve = true, name = "Ann Example", via = " " });
+        await missing.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await missing.Content.ReadAsStringAsync(Ct)).ShouldContain("how the customer answered");
+
+        var recorded = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/quotes/{quote.Id}/decision", new { approve = true, name = "Ann Example", via = "phone" });
+        await recorded.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var approved = (await recorded.ReadAsync<JobDetails>()).Quotes.Single();
+        approved.Status.ShouldBe(QuoteStatus.Approved);
+        approved.DecidedBy!.ShouldStartWith("Ann Example (by phone, recorded by ");
+        (await JobPromisesAsync(desk.Ticket.Id)).Select(p => (p.Kind, p.Status)).ShouldBe([(PromiseKind.Start, PromiseStatus.Open), (PromiseKind.Delivery, PromiseStatus.Open)]);
+        var again = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/quotes/{quote.Id}/decision", new { approve = false, name = "Ann Example", via = "phone", reason = "Changed my mind" });
+        again.IsSuccessStatusCode.ShouldBeFalse("an approved quote is locked");
+    }
+
+    [Fact]
     public async Task Quote_RevisedAfterApproval_CountsOnlyOnceTheNewVersionIsApproved()
     {
         var day0 = Today;
