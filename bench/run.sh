@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rapport benchmark: for each provider and size, builds a fresh database, bulk-loads it with the generator, starts
-# the app and measures ticket-list latency, API ticket creation (1 and 8 clients), the app's memory and the SLA report.
+# the app and measures ticket-list latency, API ticket creation (1 and 8 clients), raw MIME intake (1 and 8 clients),
+# IMAP pull from a throwaway Dovecot, the app's memory and the SLA report.
 # Prints a table at the end and writes it to bench/results/<run>/summary.tsv. Stops everything it started.
 # With --sla it measures the SLA work instead: business-hours arithmetic (in process) and the deadline watch's
 # "due for a warning" query on desks where every ticket is open (bench/results/<run>/sla.tsv).
@@ -21,6 +22,10 @@
 #   --list-warmup S         seconds of list requests before measuring (default 8; the JIT needs a few seconds)
 #   --deep-page P           which page is "deep" (default: size/100, at most 4000)
 #   --rounds N              measure list and creates N times on the same database, report medians (default 3)
+#   --only LIST             measure only these of list,create,intake,imap (default all); e.g. --only intake,imap
+#   --intake-duration S     seconds per measured intake run (default: --duration)
+#   --imap-messages N       messages per IMAP pull round (default 2000)
+#   --imap-port P           port for the throwaway Dovecot (default 55790); it needs Debian's dovecot-imapd and root
 #   --idle S                seconds to wait before reading idle memory (default 10)
 #   --seed S                generator seed (default 1)
 #   --port P                port for the app (default 5180)
@@ -49,6 +54,10 @@ KEEP=0
 SLA=0
 SIZES_GIVEN=0
 QUICK=0
+ONLY="list,create,intake,imap"
+INTAKE_DURATION=""
+IMAP_MESSAGES=2000
+IMAP_PORT=55790
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -66,7 +75,11 @@ while [[ $# -gt 0 ]]; do
     --port) PORT="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     --sla) SLA=1; shift ;;
-    --quick) QUICK=1; SIZES="2000"; SIZES_GIVEN=1; ROUNDS=1; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; shift ;;
+    --quick) QUICK=1; SIZES="2000"; SIZES_GIVEN=1; ROUNDS=1; DURATION=3; WARMUP=1; LIST_REQUESTS=200; LIST_WARMUP=2; IDLE=2; IMAP_MESSAGES=300; shift ;;
+    --only) ONLY="$2"; shift 2 ;;
+    --intake-duration) INTAKE_DURATION="$2"; shift 2 ;;
+    --imap-messages) IMAP_MESSAGES="$2"; shift 2 ;;
+    --imap-port) IMAP_PORT="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -86,6 +99,10 @@ APP_PID=""
 PG_DIR=""
 PG_BIN=""
 PG_STARTED=0
+DOVECOT_DIR=""
+IMAP=""
+OWNER_EMAIL="owner@bench.example"
+OWNER_PASSWORD="bench-password-1"
 
 log() { echo "[bench $(date -u +%H:%M:%S)] $*" >&2; }
 
@@ -97,6 +114,12 @@ cleanup() {
   if [[ $PG_STARTED -eq 1 ]]; then
     log "stopping the throwaway PostgreSQL cluster"
     as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+  if [[ -n "$DOVECOT_DIR" && -f "$DOVECOT_DIR/run/master.pid" ]]; then
+    kill "$(cat "$DOVECOT_DIR/run/master.pid")" 2>/dev/null || true
+  fi
+  if [[ -n "$DOVECOT_DIR" && -d "$DOVECOT_DIR" ]]; then
+    rm -rf "$DOVECOT_DIR"
   fi
   if [[ -n "$PG_DIR" && -d "$PG_DIR" ]]; then
     rm -rf "$PG_DIR"
@@ -166,10 +189,75 @@ start_postgres() {
   PG_CS="Host=127.0.0.1;Port=$pg_port;Username=postgres"
 }
 
+wants() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# A throwaway Dovecot as test.sh starts one: its own configuration and maildirs in a temp directory, 127.0.0.1
+# only, no TLS; any user name signs in with the password "rapport-test" and starts with an empty INBOX.
+start_dovecot() {
+  if [[ $(id -u) -ne 0 || ! -x /usr/sbin/dovecot || ! -x /usr/lib/dovecot/imap ]]; then
+    log "IMAP pull skipped: needs root and Debian's dovecot-imapd (/usr/sbin/dovecot)"
+    return 1
+  fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT") 2>/dev/null; then
+    log "IMAP pull skipped: port $IMAP_PORT is in use (--imap-port)"
+    return 1
+  fi
+  DOVECOT_DIR="$(mktemp -d "${TMPDIR:-/tmp}/rapport-bench-dovecot.XXXXXX")"
+  chmod 755 "$DOVECOT_DIR"
+  mkdir -p "$DOVECOT_DIR/run" "$DOVECOT_DIR/state" "$DOVECOT_DIR/mail"
+  chown nobody:nogroup "$DOVECOT_DIR/mail"
+  cat >"$DOVECOT_DIR/dovecot.conf" <<CONF
+protocols = imap
+listen = 127.0.0.1
+base_dir = $DOVECOT_DIR/run
+state_dir = $DOVECOT_DIR/state
+log_path = $DOVECOT_DIR/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$DOVECOT_DIR/mail/%u
+first_valid_uid = 1
+passdb {
+  driver = static
+  args = password=rapport-test
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$DOVECOT_DIR/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $IMAP_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+  unix_listener stats-writer {
+    mode = 0666
+  }
+}
+CONF
+  log "starting a throwaway Dovecot on 127.0.0.1:$IMAP_PORT"
+  /usr/sbin/dovecot -c "$DOVECOT_DIR/dovecot.conf" || { log "Dovecot did not start; IMAP pull skipped"; return 1; }
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$IMAP_PORT") 2>/dev/null && { IMAP="127.0.0.1:$IMAP_PORT"; return 0; }
+    sleep 0.1
+  done
+  log "Dovecot does not answer on $IMAP_PORT; IMAP pull skipped"
+  return 1
+}
+
 # Sets APP_ENV (an array of VAR=value) for the given provider and data directory.
 app_env() {
   local provider="$1" dir="$2" db="$3"
-  APP_ENV=("Data__Directory=$dir" "Logging__LogLevel__Default=Warning" "Logging__Console__FormatterName=simple")
+  # A new mailbox is picked up at the poll interval; 1 s so the IMAP pull measures reading, not waiting.
+  APP_ENV=("Data__Directory=$dir" "Logging__LogLevel__Default=Warning" "Logging__Console__FormatterName=simple" "Mail__PollInterval=00:00:01")
   if [[ "$provider" == sqlite ]]; then
     APP_ENV+=("Database__Provider=Sqlite" "ConnectionStrings__Rapport=Data Source=$dir/rapport.db")
   else
@@ -216,6 +304,25 @@ measure_creates() { # measure_creates CONNECTIONS THREADS TOKEN TAG -> "rate p50
   per_create=$(awk -v c="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="$created" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / hz / n : 0)}')
   busy_pct=$(awk -v b="$((busy1 - busy0))" -v t="$((total1 - total0))" 'BEGIN {printf "%.0f", (t > 0 ? 100 * b / t : 0)}')
   echo "$rate $p50 $p99 $per_create $busy_pct"
+}
+
+measure_intake() { # measure_intake CLIENTS TOKEN -> "rate p50 p99 app_cpu_ms_per_message"
+  local clients="$1" token="$2" out cpu0 cpu1 taken
+  cpu0=$(cpu_ticks "$APP_PID")
+  out=$("${TOOL[@]}" intake --url "$URL" --token "$token" --mailbox bench --owner-email "$OWNER_EMAIL" --owner-password "$OWNER_PASSWORD" \
+    --clients "$clients" --duration "${INTAKE_DURATION:-$DURATION}" --warmup "$WARMUP" 2>>"$RESULTS/intake.err" | tee -a "$RESULTS/intake.log" | grep '^intake ')
+  cpu1=$(cpu_ticks "$APP_PID")
+  taken=$(field taken "$out")
+  [[ "$(field failed "$out")" == 0 ]] || log "warning: $(field failed "$out") intake requests failed (see $RESULTS/intake.err)"
+  echo "$(field per_second "$out") $(field p50_ms "$out") $(field p99_ms "$out") $(awk -v c="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="${taken:-0}" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / hz / n : 0)}')"
+}
+
+measure_imap() { # measure_imap TOKEN -> "rate drain_rate"
+  local out
+  out=$("${TOOL[@]}" imap-pull --url "$URL" --token "$1" --owner-email "$OWNER_EMAIL" --owner-password "$OWNER_PASSWORD" \
+    --imap "$IMAP" --messages "$IMAP_MESSAGES" 2>>"$RESULTS/imap.err" | tee -a "$RESULTS/imap.log" | grep '^imap-pull ') || true
+  [[ -n "$out" ]] || { echo "- -"; return; }
+  echo "$(field per_second "$out") $(field drain_per_second "$out")"
 }
 
 median() { # median of the arguments (numbers)
@@ -279,25 +386,43 @@ run_one() { # run_one PROVIDER SIZE
 
   local deep="${DEEP_PAGE:-$(( size / 100 < 4000 ? size / 100 : 4000 ))}"
   [[ "$deep" -lt 2 ]] && deep=2
-  local round list first deep_line c1 c8
+  local round list first deep_line c1 c8 i1 i8 im
   local -a l1_50=() l1_99=() d_50=() d_99=() c1_r=() c1_50=() c1_99=() c1_cpu=() c8_r=() c8_50=() c8_99=() c8_cpu=() c8_busy=()
+  local -a i1_r=() i1_50=() i1_99=() i8_r=() i8_50=() i8_99=() i8_cpu=() im_r=() im_d=()
   local deep_reached=""
   for round in $(seq 1 "$ROUNDS"); do
-    list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --warmup "$LIST_WARMUP" --deep-page "$deep" | tee -a "$dir/list.log")
-    first=$(grep '^list page=1 ' <<<"$list")
-    deep_line=$(grep '^list page=' <<<"$list" | grep -v '^list page=1 ' || true)
-    deep_reached=$(field page "$deep_line")
+    first="" deep_line="" c1="- - - - -" c8="- - - - -" i1="- - - -" i8="- - - -" im="- -"
+    if wants list; then
+      list=$("${TOOL[@]}" list --url "$URL" --token "$token" --limit 50 --requests "$LIST_REQUESTS" --warmup "$LIST_WARMUP" --deep-page "$deep" | tee -a "$dir/list.log")
+      first=$(grep '^list page=1 ' <<<"$list")
+      deep_line=$(grep '^list page=' <<<"$list" | grep -v '^list page=1 ' || true)
+      deep_reached=$(field page "$deep_line")
+    fi
     l1_50+=("$(field p50_ms "$first")"); l1_99+=("$(field p99_ms "$first")")
     d_50+=("$(field p50_ms "$deep_line")"); d_99+=("$(field p99_ms "$deep_line")")
-    c1=$(measure_creates 1 1 "$token" "$provider-$size-$round")
-    c8=$(measure_creates 8 2 "$token" "$provider-$size-$round")
+    if wants create; then
+      c1=$(measure_creates 1 1 "$token" "$provider-$size-$round")
+      c8=$(measure_creates 8 2 "$token" "$provider-$size-$round")
+    fi
+    if wants intake; then
+      i1=$(measure_intake 1 "$token")
+      i8=$(measure_intake 8 "$token")
+    fi
+    if wants imap && [[ -n "$IMAP" ]]; then
+      im=$(measure_imap "$token")
+    fi
+    read -r a b c _ <<<"$i1"; i1_r+=("$a"); i1_50+=("$b"); i1_99+=("$c")
+    read -r a b c d <<<"$i8"; i8_r+=("$a"); i8_50+=("$b"); i8_99+=("$c"); i8_cpu+=("$d")
+    read -r a b <<<"$im"; im_r+=("$a"); im_d+=("$b")
     read -r a b c d _ <<<"$c1"; c1_r+=("$a"); c1_50+=("$b"); c1_99+=("$c"); c1_cpu+=("$d")
     read -r a b c d e <<<"$c8"; c8_r+=("$a"); c8_50+=("$b"); c8_99+=("$c"); c8_cpu+=("$d"); c8_busy+=("$e")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$provider" "$size" "$round" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$provider" "$size" "$round" \
       "${l1_50[-1]}" "${l1_99[-1]}" "$deep_reached" "${d_50[-1]}" "${d_99[-1]}" \
-      "${c1_r[-1]}" "${c1_50[-1]}" "${c1_99[-1]}" "${c1_cpu[-1]}" "${c8_r[-1]}" "${c8_50[-1]}" "${c8_99[-1]}" "${c8_cpu[-1]}" "${c8_busy[-1]}" >>"$ROUNDS_TSV"
+      "${c1_r[-1]}" "${c1_50[-1]}" "${c1_99[-1]}" "${c1_cpu[-1]}" "${c8_r[-1]}" "${c8_50[-1]}" "${c8_99[-1]}" "${c8_cpu[-1]}" "${c8_busy[-1]}" \
+      "${i1_r[-1]}" "${i1_50[-1]}" "${i1_99[-1]}" "${i8_r[-1]}" "${i8_50[-1]}" "${i8_99[-1]}" "${i8_cpu[-1]}" "${im_r[-1]}" "${im_d[-1]}" >>"$ROUNDS_TSV"
     log "round $round: list p50 first $(field p50_ms "$first") ms, page $deep_reached $(field p50_ms "$deep_line") ms;" \
-      "creates/s 1 client ${c1_r[-1]} (p99 ${c1_99[-1]} ms), 8 clients ${c8_r[-1]} (p99 ${c8_99[-1]} ms, machine ${c8_busy[-1]}% busy)"
+      "creates/s 1 client ${c1_r[-1]} (p99 ${c1_99[-1]} ms), 8 clients ${c8_r[-1]} (p99 ${c8_99[-1]} ms, machine ${c8_busy[-1]}% busy);" \
+      "intake/s 1 client ${i1_r[-1]} (p99 ${i1_99[-1]} ms), 8 clients ${i8_r[-1]} (p99 ${i8_99[-1]} ms); IMAP pull/s ${im_r[-1]} (after pickup ${im_d[-1]})"
   done
 
   sleep "$IDLE"
@@ -306,11 +431,14 @@ run_one() { # run_one PROVIDER SIZE
   hwm=$(rss_kb "$APP_PID" VmHWM)
   kill "$APP_PID"; wait "$APP_PID" 2>/dev/null || true; APP_PID=""
 
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$provider" "$size" "$(field total_seconds "$gen")" "$(field rows_per_second "$gen")" "$db_size" \
     "$(median "${l1_50[@]}")" "$(median "${l1_99[@]}")" "$deep_reached" "$(median "${d_50[@]}")" "$(median "${d_99[@]}")" \
     "$(median "${c1_r[@]}")" "$(median "${c1_50[@]}")" "$(median "${c1_99[@]}")" \
     "$(median "${c8_r[@]}")" "$(median "${c8_50[@]}")" "$(median "${c8_99[@]}")" "$(median "${c8_cpu[@]}")" "$(median "${c8_busy[@]}")" \
+    "$(median "${i1_r[@]}")" "$(median "${i1_50[@]}")" "$(median "${i1_99[@]}")" \
+    "$(median "${i8_r[@]}")" "$(median "${i8_50[@]}")" "$(median "${i8_99[@]}")" "$(median "${i8_cpu[@]}")" \
+    "$(median "${im_r[@]}")" "$(median "${im_d[@]}")" \
     "$((rss_start / 1024))" "$((rss_idle / 1024))" "$((hwm / 1024))" >>"$SUMMARY"
 }
 
@@ -388,8 +516,12 @@ fi
 
 # The reply check (in process, no database): a ~2,000-word thread against a 300-word draft.
 log "$("${TOOL[@]}" reply-check | tee "$RESULTS/reply-check.txt")"
-printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
-printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\n' >"$ROUNDS_TSV"
+printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\tin1_per_s\tin1_p50\tin1_p99\tin8_per_s\tin8_p50\tin8_p99\tin8_cpu_ms\timap_per_s\timap_drain_per_s\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
+printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\tin1_per_s\tin1_p50\tin1_p99\tin8_per_s\tin8_p50\tin8_p99\tin8_cpu_ms\timap_per_s\timap_drain_per_s\n' >"$ROUNDS_TSV"
+
+if wants imap; then
+  start_dovecot || true
+fi
 for provider in "${provider_list[@]}"; do
   if [[ "$provider" == postgres ]]; then
     start_postgres || continue
@@ -403,6 +535,9 @@ echo
 cat "$RESULTS/machine.txt"
 echo "medians of $ROUNDS rounds; times in ms, memory in MB (resident); creates per second count 201 responses only;"
 echo "c8_cpu_ms = app CPU time per create with 8 clients; c8_busy_pct = whole machine CPU busy meanwhile (wrk included)"
+echo "in1/in8 = raw MIME intake (POST /api/v1/inbound/mime) with 1 and 8 clients, messages answered 200 per second;"
+echo "in8_cpu_ms = app CPU per message with 8 clients; imap = $IMAP_MESSAGES messages pulled from Dovecot per second, from adding"
+echo "the mailbox (imap_per_s, pickup included) and from its first ledger line (imap_drain_per_s)"
 column -t -s $'\t' "$SUMMARY"
 echo
 echo "results: ${RESULTS#"$REPO_DIR/"}"

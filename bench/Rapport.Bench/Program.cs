@@ -12,6 +12,10 @@ const string usage =
 
     {CreateCommand.Usage}
 
+    {IntakeCommand.Usage}
+
+    {ImapPullCommand.Usage}
+
     {ReplyCheckCommand.Usage}
 
     {ReportsCommand.Usage}
@@ -34,6 +38,8 @@ try
         "generate" => GenerateCommand.Run(options),
         "list" => await ListCommand.RunAsync(options),
         "create" => await CreateCommand.RunAsync(options),
+        "intake" => await IntakeCommand.RunAsync(options),
+        "imap-pull" => await ImapPullCommand.RunAsync(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Rapport.Infrastructure;
@@ -7,8 +8,8 @@ namespace Rapport.Features.Attachments;
 public sealed record StoredFile(string Sha256, long Length);
 
 /// <summary>Content-addressed file store under the data directory: files/ab/cd/abcd…(sha256).
-/// A file is written to a temporary name, flushed to disk, then renamed into place, so a crash never leaves a
-/// half-written file under a valid name, and identical content is stored once.</summary>
+/// A file is written to a temporary name, flushed to disk, then renamed into place and the directory flushed, so a
+/// crash never leaves a half-written file under a valid name nor loses a saved one, and identical content is stored once.</summary>
 public sealed class FileStore(IOptions<DataOptions> dataOptions)
 {
     private readonly string _root = Path.Combine(dataOptions.Value.FullPath, "files");
@@ -45,8 +46,23 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
             var finalPath = PathOf(sha);
             if (!File.Exists(finalPath))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
+                var directory = Path.GetDirectoryName(finalPath)!;
+                var parent = Path.GetDirectoryName(directory)!;
+                var newParent = !Directory.Exists(parent);
+                var newDirectory = !Directory.Exists(directory);
+                Directory.CreateDirectory(directory);
                 File.Move(tempPath, finalPath, overwrite: true);
+                // The file's bytes are on disk; its name is only once the directory holding it is (and, for
+                // directories just made, theirs).
+                SyncDirectory(directory);
+                if (newDirectory)
+                {
+                    SyncDirectory(parent);
+                }
+                if (newParent)
+                {
+                    SyncDirectory(_root);
+                }
             }
             return new StoredFile(sha, length);
         }
@@ -91,6 +107,43 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
     {
         var path = PathOf(sha256);
         return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true) : null;
+    }
+
+    private static void SyncDirectory(string path)
+    {
+        // Linux only: Windows has no call for it (NTFS journals names), and other systems are not supported hosts.
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var fd = Native.Open(path, 0);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open directory {path} to flush it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+        try
+        {
+            if (Native.Fsync(fd) != 0)
+            {
+                throw new IOException($"Could not flush directory {path} to disk (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = Native.Close(fd);
+        }
+    }
+
+    private static class Native
+    {
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+        public static extern int Fsync(int fd);
+
+        [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+        public static extern int Close(int fd);
     }
 
     private string PathOf(string sha256)

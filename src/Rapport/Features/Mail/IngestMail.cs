@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -13,10 +14,25 @@ namespace Rapport.Features.Mail;
 /// <summary>Takes in one raw message: stores the bytes first (content-addressed), then parses and files it as a
 /// new ticket, a message on an existing ticket, a duplicate, ignored machine mail, or a quarantined message with
 /// the reason, and writes a ledger line in the same transaction. Whatever goes wrong with one message ends in
-/// its ledger line, never in an exception for the caller.</summary>
+/// its ledger line, never in an exception for the caller.
+/// Everything that needs no database (parsing, sanitizing, storing attachments) happens on the caller's thread;
+/// one writer then files the messages waiting together in one transaction (group commit, see
+/// docs/decisions/0037-inbound-mail-group-commit.md), and answers each only after that commit. If the
+/// transaction fails, each message is filed again alone, so one bad message never fails the others.</summary>
 public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, FileStore files, MessageContent content,
     IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions, TimeProvider time, ILogger<IngestMail> logger)
+    : IAsyncDisposable
 {
+    private const int MaxBatch = 32;
+
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(4 * MaxBatch)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly Lock _startLock = new();
+    private Task? _writer;
+
     /// <summary>What the intake API and the ingest command answer.</summary>
     public sealed record Result(
         InboundOutcome Outcome,
@@ -24,17 +40,56 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason,
         [property: JsonIgnore] long LedgerId);
 
+    /// <summary>A message after the work that needs no database, ready to file.</summary>
+    private sealed class Prepared
+    {
+        public required string RawSha256 { get; init; }
+        public MimeMessage? Mail { get; init; }
+        public string? Problem { get; init; }
+        public string? MessageId { get; init; }
+        public string? SenderAddress { get; init; }
+        public string? SenderName { get; init; }
+        public string? Participants { get; init; }
+        public string? Machine { get; init; }
+        public IReadOnlyList<string> ReferencedIds { get; init; } = [];
+        public long? TicketToken { get; init; }
+        /// <summary>Set only for mail that will become a ticket or message (a person wrote it, with a valid sender).</summary>
+        public MessageBody? Body { get; init; }
+        public List<(string Name, string ContentType, StoredFile File)> Attachments { get; } = [];
+        public List<string> Notes { get; } = [];
+    }
+
+    private sealed record Pending(int? MailboxId, MailSource Source, StoredFile Stored, Prepared Prepared)
+    {
+        public TaskCompletionSource<Result> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     /// <summary>Null when the message is larger than <see cref="MailOptions.MaxMessageSize"/>.</summary>
     public async Task<Result?> HandleAsync(int? mailboxId, Stream raw, MailSource source, CancellationToken ct)
     {
-        var stored = await files.SaveAsync(raw, mailOptions.Value.MaxMessageSize, ct);
-        if (stored is null)
+        // Read once into memory (bounded), then store and parse the same bytes: no read back from the store.
+        var bytes = await ReadBoundedAsync(raw, mailOptions.Value.MaxMessageSize, ct);
+        if (bytes is null)
         {
             return null;
         }
-        var bytes = await ReadStoredAsync(stored.Sha256, ct);
-        var now = time.GetUtcNow().UtcDateTime;
-        return await ProcessAsync(_ => Task.FromResult(InboundMail.Receive(mailboxId, source, stored.Sha256, stored.Length, now)), bytes, ct);
+        var stored = await files.SaveAsync(new MemoryStream(bytes, writable: false), mailOptions.Value.MaxMessageSize, ct);
+        return stored is null ? null : await TakeAsync(mailboxId, source, stored, bytes, ct);
+    }
+
+    /// <summary>For a message already in the file store (IMAP reads straight into it).</summary>
+    public async Task<Result> HandleStoredAsync(int? mailboxId, StoredFile stored, MailSource source, CancellationToken ct) =>
+        await TakeAsync(mailboxId, source, stored, await ReadStoredAsync(stored.Sha256, ct), ct);
+
+    private async Task<Result> TakeAsync(int? mailboxId, MailSource source, StoredFile stored, byte[] raw, CancellationToken ct)
+    {
+        var pending = new Pending(mailboxId, source, stored, await PrepareAsync(stored.Sha256, raw, ct));
+        EnsureWriter();
+        await _queue.Writer.WriteAsync(pending, ct);
+        // Once queued, the message is filed even if this caller is cancelled, and the caller waits for that (the
+        // writer takes a bounded time): a mailbox sync that stops must not leave messages being filed behind it,
+        // or the next sync would fetch them again.
+        return await pending.Completion.Task;
     }
 
     /// <summary>A ledger line for a message that could not be stored at all (too large), so it is still accounted for.</summary>
@@ -62,8 +117,24 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             }
             sha = found;
         }
-        var bytes = await ReadStoredAsync(sha, ct);
-        return await ProcessAsync(db => db.InboundMail.FirstAsync(m => m.Id == ledgerId, ct), bytes, ct);
+        var prepared = await PrepareAsync(sha, await ReadStoredAsync(sha, ct), ct);
+        return await ProcessAsync(db => db.InboundMail.FirstAsync(m => m.Id == ledgerId, ct), prepared, ct);
+    }
+
+    private static async Task<byte[]?> ReadBoundedAsync(Stream raw, long maxLength, CancellationToken ct)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await raw.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > maxLength)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private async Task<byte[]> ReadStoredAsync(string sha, CancellationToken ct)
@@ -74,9 +145,128 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return buffer.ToArray();
     }
 
-    private async Task<Result> ProcessAsync(Func<RapportDb, Task<InboundMail>> entryIn, byte[] raw, CancellationToken ct)
+    private async Task<Prepared> PrepareAsync(string sha, byte[] raw, CancellationToken ct)
     {
-        var (message, problem) = MailReader.Parse(raw);
+        var (mail, problem) = MailReader.Parse(raw);
+        if (mail is null || problem is not null)
+        {
+            return new Prepared { RawSha256 = sha, Mail = mail, Problem = problem ?? "The message could not be read." };
+        }
+        var sender = mail.From.Mailboxes.FirstOrDefault() ?? mail.Sender ?? mail.ReplyTo.Mailboxes.FirstOrDefault();
+        var senderAddress = sender?.Address?.Trim().ToLowerInvariant();
+        var participants = mail.From.Mailboxes.Concat(mail.To.Mailboxes).Concat(mail.Cc.Mailboxes).Concat(mail.ReplyTo.Mailboxes)
+            .Select(m => m.Address?.Trim().ToLowerInvariant()).Where(a => !string.IsNullOrEmpty(a)).Distinct();
+        var machine = MailReader.MachineReason(mail);
+        if (machine is null && senderAddress is not null)
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            if (await db.Mailboxes.AnyAsync(m => m.Address == senderAddress, ct))
+            {
+                machine = "sent from one of our own mailboxes (mail loop)";
+            }
+        }
+        var person = machine is null && senderAddress is not null && CustomerEmail.IsValid(senderAddress);
+        var prepared = new Prepared
+        {
+            RawSha256 = sha,
+            Mail = mail,
+            MessageId = mail.MessageId is { Length: > 0 and <= Message.InternetMessageIdMaxLength } id ? id : null,
+            SenderAddress = senderAddress,
+            SenderName = sender?.Name,
+            Participants = string.Join(' ', participants),
+            Machine = machine,
+            ReferencedIds = MailReader.ReferencedIds(mail),
+            TicketToken = MailReader.TicketToken(mail),
+            Body = person ? Body(mail) : null,
+        };
+        if (person)
+        {
+            await AttachAsync(mail, prepared, ct);
+        }
+        return prepared;
+    }
+
+    private void EnsureWriter()
+    {
+        if (_writer is not null)
+        {
+            return;
+        }
+        lock (_startLock)
+        {
+            _writer ??= Task.Run(WriteLoopAsync);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+            if (batch.Count > 1)
+            {
+                try
+                {
+                    var results = await ProcessBatchAsync(batch, CancellationToken.None);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Completion.TrySetResult(results[i]);
+                    }
+                    continue;
+                }
+                catch (Exception e)
+                {
+                    LogBatchFailed(batch.Count, e);
+                }
+            }
+            foreach (var pending in batch)
+            {
+                try
+                {
+                    var now = time.GetUtcNow().UtcDateTime;
+                    pending.Completion.TrySetResult(await ProcessAsync(
+                        _ => Task.FromResult(InboundMail.Receive(pending.MailboxId, pending.Source, pending.Stored.Sha256, pending.Stored.Length, now)),
+                        pending.Prepared, CancellationToken.None));
+                }
+                catch (Exception e)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Files every message of the batch in one transaction; each is saved (not committed) before the next
+    /// is looked at, so a reply or a duplicate later in the batch sees an earlier message. Throws if any fails.</summary>
+    private async Task<Result[]> ProcessBatchAsync(IReadOnlyList<Pending> batch, CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var now = time.GetUtcNow().UtcDateTime;
+        var results = new Result[batch.Count];
+        var entries = new InboundMail[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pending = batch[i];
+            var entry = InboundMail.Receive(pending.MailboxId, pending.Source, pending.Stored.Sha256, pending.Stored.Length, now);
+            db.InboundMail.Add(entry);
+            results[i] = pending.Prepared.Problem is { } problem
+                ? Quarantine(entry, problem)
+                : await FileAsync(db, entry, pending.Prepared, ct);
+            await db.SaveChangesAsync(ct);
+            entries[i] = entry;
+        }
+        await transaction.CommitAsync(ct);
+        return results.Select((r, i) => r with { LedgerId = entries[i].Id, TicketId = r.TicketId ?? entries[i].TicketId }).ToArray();
+    }
+
+    private async Task<Result> ProcessAsync(Func<RapportDb, Task<InboundMail>> entryIn, Prepared prepared, CancellationToken ct)
+    {
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
@@ -90,9 +280,9 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 // Ticket, message and ledger line commit together: a crash leaves either all of them or none.
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
-                result = message is null || problem is not null
-                    ? Quarantine(entry, problem ?? "The message could not be read.")
-                    : await FileAsync(db, entry, message, ct);
+                result = prepared.Problem is { } problem
+                    ? Quarantine(entry, problem)
+                    : await FileAsync(db, entry, prepared, ct);
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
             }
@@ -126,15 +316,13 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return new Result(InboundOutcome.Quarantined, null, reason, 0);
     }
 
-    private async Task<Result> FileAsync(RapportDb db, InboundMail entry, MimeMessage mail, CancellationToken ct)
+    private async Task<Result> FileAsync(RapportDb db, InboundMail entry, Prepared prepared, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var sender = mail.From.Mailboxes.FirstOrDefault() ?? mail.Sender ?? mail.ReplyTo.Mailboxes.FirstOrDefault();
-        var senderAddress = sender?.Address?.Trim().ToLowerInvariant();
-        var participants = mail.From.Mailboxes.Concat(mail.To.Mailboxes).Concat(mail.Cc.Mailboxes).Concat(mail.ReplyTo.Mailboxes)
-            .Select(m => m.Address?.Trim().ToLowerInvariant()).Where(a => !string.IsNullOrEmpty(a)).Distinct();
-        var messageId = mail.MessageId is { Length: > 0 and <= Message.InternetMessageIdMaxLength } id ? id : null;
-        entry.Describe(messageId, senderAddress, mail.Subject, string.Join(' ', participants));
+        var mail = prepared.Mail!;
+        var senderAddress = prepared.SenderAddress;
+        var messageId = prepared.MessageId;
+        entry.Describe(messageId, senderAddress, mail.Subject, prepared.Participants);
 
         var earlier = await db.InboundMail.AsNoTracking()
             .Where(m => m.DedupKey == entry.DedupKey && m.Id != entry.Id
@@ -150,13 +338,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             return new Result(InboundOutcome.Duplicate, duplicateOf, reason, 0);
         }
 
-        var referenced = await FindReferencedTicketAsync(db, mail, ct);
-        var machine = MailReader.MachineReason(mail);
-        var ourAddresses = await db.Mailboxes.AsNoTracking().Select(m => m.Address).ToListAsync(ct);
-        if (machine is null && senderAddress is not null && ourAddresses.Contains(senderAddress))
-        {
-            machine = "sent from one of our own mailboxes (mail loop)";
-        }
+        var referenced = await FindReferencedTicketAsync(db, prepared, ct);
+        var machine = prepared.Machine;
         if (machine is not null)
         {
             var (bouncedId, diagnostic) = MailReader.Bounce(mail);
@@ -171,23 +354,26 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             LogIgnored(entry.RawSha256, machine);
             return new Result(InboundOutcome.Ignored, referenced, machine, 0);
         }
-        if (senderAddress is null || !CustomerEmail.IsValid(senderAddress))
+        if (senderAddress is null || !CustomerEmail.IsValid(senderAddress) || prepared.Body is null)
         {
             var textHint = mail.TextBody is { Length: > 0 } ? " Its text is kept in the raw message." : "";
             return Quarantine(entry, (senderAddress is null ? "The message has no sender address." : $"The sender address '{senderAddress}' is not valid.") + textHint);
         }
 
-        var notes = new List<string>();
-        var body = Body(mail);
-        var customer = await db.Customers.Include(c => c.Emails)
-            .FirstOrDefaultAsync(c => c.Emails.Any(e => e.Address == senderAddress), ct);
+        var customer = await (from e in db.CustomerEmails
+                              where e.Address == senderAddress
+                              join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
+                              select c).FirstOrDefaultAsync(ct);
         if (customer is null)
         {
-            customer = Customer.Create(sender?.Name ?? "", [senderAddress], now);
+            customer = Customer.Create(prepared.SenderName ?? "", [senderAddress], now);
             db.Customers.Add(customer);
         }
-        var message = Message.FromEmail(customer, body, messageId, now);
-        await AttachAsync(mail, message, notes, now, ct);
+        var message = Message.FromEmail(customer, prepared.Body, messageId, now);
+        foreach (var (name, contentType, file) in prepared.Attachments)
+        {
+            message.Attach(Attachment.Create(name, contentType, file, null, now));
+        }
 
         Ticket? ticket = null;
         string? linkNote = null;
@@ -207,7 +393,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 ticket = candidate;
             }
         }
-        var reasonText = string.Join(" ", new[] { linkNote }.Concat(notes).Where(n => n is not null));
+        var reasonText = string.Join(" ", new[] { linkNote }.Concat(prepared.Notes).Where(n => n is not null));
         if (ticket is not null)
         {
             ticket.AddCustomerMessage(message, now);
@@ -226,9 +412,9 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return new Result(InboundOutcome.Ticket, ticket.Id, null, 0);
     }
 
-    private static async Task<long?> FindReferencedTicketAsync(RapportDb db, MimeMessage mail, CancellationToken ct)
+    private static async Task<long?> FindReferencedTicketAsync(RapportDb db, Prepared prepared, CancellationToken ct)
     {
-        var ids = MailReader.ReferencedIds(mail);
+        var ids = prepared.ReferencedIds;
         if (ids.Count > 0)
         {
             var found = await db.Messages.AsNoTracking().Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId))
@@ -239,7 +425,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 return nearest.TicketId;
             }
         }
-        if (MailReader.TicketToken(mail) is { } number && await db.Tickets.AnyAsync(t => t.Id == number, ct))
+        if (prepared.TicketToken is { } number && await db.Tickets.AnyAsync(t => t.Id == number, ct))
         {
             return number;
         }
@@ -279,8 +465,9 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return new MessageBody(folded.Length > Message.TextMaxLength ? folded[..Message.TextMaxLength] : folded, body.Html);
     }
 
-    private async Task AttachAsync(MimeMessage mail, Message message, List<string> notes, DateTime now, CancellationToken ct)
+    private async Task AttachAsync(MimeMessage mail, Prepared prepared, CancellationToken ct)
     {
+        var notes = prepared.Notes;
         var maxSize = attachmentOptions.Value.MaxSize;
         var index = 0;
         foreach (var entity in mail.BodyParts)
@@ -291,7 +478,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 continue;
             }
             index++;
-            if (message.Attachments.Count >= mailOptions.Value.MaxAttachments)
+            if (prepared.Attachments.Count >= mailOptions.Value.MaxAttachments)
             {
                 notes.Add($"More than {mailOptions.Value.MaxAttachments} attachments; the rest were not kept.");
                 break;
@@ -329,7 +516,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             var stored = await files.SaveAsync(buffer, maxSize, ct);
             if (stored is not null)
             {
-                message.Attach(Attachment.Create(name, contentType!, stored, null, now));
+                prepared.Attachments.Add((name, contentType!, stored));
             }
         }
     }
@@ -356,6 +543,18 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound message {RawSha256} ignored: {Reason}")]
     private partial void LogIgnored(string rawSha256, string reason);
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Filing {Count} inbound messages together failed; filing each alone")]
+    private partial void LogBatchFailed(int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Filing inbound message {RawSha256} failed; quarantined")]
     private partial void LogFilingFailed(string rawSha256, Exception exception);

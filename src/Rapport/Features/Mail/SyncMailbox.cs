@@ -3,6 +3,7 @@ using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Rapport.Data;
 
 namespace Rapport.Features.Mail;
@@ -13,9 +14,10 @@ namespace Rapport.Features.Mail;
 /// once its raw MIME is in the file store and its ledger line is committed; only then does the folder
 /// position move past it. Nothing is deleted on the server unless the mailbox says so.</summary>
 public sealed partial class SyncMailbox(IDbContextFactory<RapportDb> contexts, MailConnections connections, IngestMail ingest,
-    TimeProvider time, ILogger<SyncMailbox> logger)
+    IOptions<MailOptions> mailOptions, TimeProvider time, ILogger<SyncMailbox> logger)
 {
-    private const int PositionEvery = 50;
+    private const int FetchBatch = 50;
+    private const long FetchBytes = 16 * 1024 * 1024;
 
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _running = new();
 
@@ -47,7 +49,7 @@ public sealed partial class SyncMailbox(IDbContextFactory<RapportDb> contexts, M
         try
         {
             using var client = await connections.OpenImapAsync(mailbox, ct);
-            var folder = await client.GetFolderAsync(mailbox.ImapFolder, ct);
+            var folder = (ImapFolder)await client.GetFolderAsync(mailbox.ImapFolder, ct);
             await folder.OpenAsync(mailbox.DeleteAfterFetch ? FolderAccess.ReadWrite : FolderAccess.ReadOnly, ct);
             var validity = (long)folder.UidValidity;
 
@@ -57,27 +59,23 @@ public sealed partial class SyncMailbox(IDbContextFactory<RapportDb> contexts, M
                 .Where(u => u.Id > state.LastUid).OrderBy(u => u.Id).ToList();
             var already = await LedgerUidsAsync(mailbox, validity, state.LastUid, ct);
             var done = new List<UniqueId>();
-            foreach (var uid in uids)
+            skipped = uids.Count(u => already.Contains(u.Id));
+            var sizes = await SizesAsync(folder, uids.Where(u => !already.Contains(u.Id)).ToList(), ct);
+            foreach (var batch in Batches(uids, already, sizes))
             {
-                if (already.Contains(uid.Id))
+                var results = await TakeBatchAsync(folder, mailbox, validity, batch.Where(u => !already.Contains(u.Id)).ToList(), sizes, ct);
+                foreach (var (uid, outcome) in results)
                 {
-                    skipped++;
+                    LogTaken(mailbox.Id, uid, outcome);
                 }
-                else
+                taken += results.Count;
+                // Every message of the batch has its ledger line committed: only now does the position move past them.
+                foreach (var uid in batch)
                 {
-                    await using var raw = await folder.GetStreamAsync(uid, string.Empty, ct);
-                    var source = new MailSource(mailbox.ImapFolder, validity, uid.Id);
-                    var result = await ingest.HandleAsync(mailbox.Id, raw, source, ct)
-                        ?? await ingest.RecordUnstorableAsync(mailbox.Id, source, "The message is larger than Mail:MaxMessageSize; it was left on the server.", ct);
-                    LogTaken(mailbox.Id, uid.Id, result.Outcome);
-                    taken++;
+                    done.Add(uid);
+                    state.Advance(uid.Id);
                 }
-                done.Add(uid);
-                state.Advance(uid.Id);
-                if (done.Count % PositionEvery == 0)
-                {
-                    await SaveStateAsync(state, ct);
-                }
+                await SaveStateAsync(state, ct);
             }
             if (mailbox.DeleteAfterFetch && done.Count > 0)
             {
@@ -105,6 +103,90 @@ public sealed partial class SyncMailbox(IDbContextFactory<RapportDb> contexts, M
             return new Summary(taken, skipped, error, false);
         }
     }
+
+    /// <summary>UIDs in order, cut into groups fetched in one round trip: at most <see cref="FetchBatch"/> messages
+    /// and <see cref="FetchBytes"/> bytes (a larger message goes alone).</summary>
+    private static IEnumerable<List<UniqueId>> Batches(List<UniqueId> uids, HashSet<long> already, Dictionary<UniqueId, long> sizes)
+    {
+        var batch = new List<UniqueId>();
+        long bytes = 0;
+        foreach (var uid in uids)
+        {
+            var size = already.Contains(uid.Id) ? 0 : sizes.GetValueOrDefault(uid);
+            if (batch.Count > 0 && (batch.Count >= FetchBatch || bytes + size > FetchBytes))
+            {
+                yield return batch;
+                batch = [];
+                bytes = 0;
+            }
+            batch.Add(uid);
+            bytes += size;
+        }
+        if (batch.Count > 0)
+        {
+            yield return batch;
+        }
+    }
+
+    private static async Task<Dictionary<UniqueId, long>> SizesAsync(IMailFolder folder, List<UniqueId> uids, CancellationToken ct)
+    {
+        if (uids.Count == 0)
+        {
+            return [];
+        }
+        var summaries = await folder.FetchAsync(uids, MessageSummaryItems.UniqueId | MessageSummaryItems.Size, ct);
+        return summaries.Where(s => s.Size is not null).ToDictionary(s => s.UniqueId, s => (long)s.Size!.Value);
+    }
+
+    /// <summary>Fetches the messages' bodies in one round trip, then files them together (the intake's writer commits
+    /// them as a group). A message over the size limit is not fetched; its ledger line says so.</summary>
+    private async Task<List<(long Uid, InboundOutcome Outcome)>> TakeBatchAsync(ImapFolder folder, Mailbox mailbox, long validity,
+        List<UniqueId> uids, Dictionary<UniqueId, long> sizes, CancellationToken ct)
+    {
+        var maxSize = mailOptions.Value.MaxMessageSize;
+        var work = new List<Task<(long, InboundOutcome)>>();
+        var tooLarge = uids.Where(u => sizes.GetValueOrDefault(u) > maxSize).ToHashSet();
+        foreach (var uid in tooLarge)
+        {
+            work.Add(RecordTooLargeAsync(uid));
+        }
+        var fetch = uids.Where(u => !tooLarge.Contains(u)).ToList();
+        if (fetch.Count > 0)
+        {
+            var bodies = new Dictionary<UniqueId, byte[]>();
+            await folder.GetStreamsAsync(fetch, async (_, _, uid, stream, token) =>
+            {
+                using var buffer = new MemoryStream();
+                await stream.CopyToAsync(buffer, token);
+                bodies[uid] = buffer.ToArray();
+            }, ct);
+            foreach (var uid in fetch)
+            {
+                if (!bodies.TryGetValue(uid, out var body))
+                {
+                    throw new InvalidOperationException($"The server sent no body for UID {uid.Id}.");
+                }
+                work.Add(TakeAsync(uid, body));
+            }
+        }
+        return [.. await Task.WhenAll(work)];
+
+        async Task<(long, InboundOutcome)> TakeAsync(UniqueId uid, byte[] body)
+        {
+            var source = new MailSource(mailbox.ImapFolder, validity, uid.Id);
+            var result = await ingest.HandleAsync(mailbox.Id, new MemoryStream(body, writable: false), source, ct)
+                ?? await ingest.RecordUnstorableAsync(mailbox.Id, source, TooLargeReason, ct);
+            return (uid.Id, result.Outcome);
+        }
+
+        async Task<(long, InboundOutcome)> RecordTooLargeAsync(UniqueId uid)
+        {
+            var result = await ingest.RecordUnstorableAsync(mailbox.Id, new MailSource(mailbox.ImapFolder, validity, uid.Id), TooLargeReason, ct);
+            return (uid.Id, result.Outcome);
+        }
+    }
+
+    private const string TooLargeReason = "The message is larger than Mail:MaxMessageSize; it was left on the server.";
 
     private async Task<MailboxSync> LoadStateAsync(Mailbox mailbox, long validity, CancellationToken ct)
     {

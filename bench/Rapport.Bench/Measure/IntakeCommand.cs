@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
+namespace Rapport.Bench.Measure;
+
+/// <summary>`intake`: a closed-loop client for POST /api/v1/inbound/mime (raw MIME, one message per request) with
+/// the <see cref="MailMix"/> of typical support mail.</summary>
+internal static class IntakeCommand
+{
+    public const string Usage =
+        """
+        intake --url http://127.0.0.1:5080 --token <write token> [--mailbox bench] [--clients 8] [--duration 10] [--warmup 3]
+               [--owner-email E --owner-password P]
+            Closed-loop raw MIME intake into the named mailbox; prints messages/s, p50/p90/p99 latency and the outcomes.
+            With the owner's sign-in it first creates the mailbox (address <mailbox>@bench.example) if it is missing.
+        """;
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var url = options.Required("url");
+        var token = options.Required("token");
+        var mailbox = options.Optional("mailbox") ?? "bench";
+        var clients = options.Int("clients", 8);
+        var duration = options.Seconds("duration", 10);
+        var warmup = options.Seconds("warmup", 3);
+        var ownerEmail = options.Optional("owner-email");
+        var ownerPassword = options.Optional("owner-password");
+        options.EnsureAllRead();
+
+        var address = $"{mailbox}@bench.example";
+        if (ownerEmail is not null)
+        {
+            using var owner = await OwnerSession.SignInAsync(url, ownerEmail, ownerPassword ?? throw new UsageException("--owner-password is required with --owner-email."));
+            await OwnerSession.EnsureMailboxAsync(owner, new { name = mailbox, address }, mailbox);
+        }
+        using var http = ApiClient.Create(url, token, clients);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        if (warmup > TimeSpan.Zero)
+        {
+            await RunPhaseAsync(http, mailbox, address, clients, warmup, run + "w");
+        }
+        var phase = await RunPhaseAsync(http, mailbox, address, clients, duration, run);
+        var outcomes = string.Join(' ', phase.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"intake clients={clients} seconds={phase.Elapsed.TotalSeconds:F1} taken={phase.Taken} failed={phase.Failed} per_second={phase.Taken / phase.Elapsed.TotalSeconds:F0} mean_kb={phase.Bytes / 1024.0 / Math.Max(1, phase.Taken + phase.Failed):F1} {phase.Latencies.Summary()} {outcomes}"));
+        return phase.Failed == 0 ? 0 : 1;
+    }
+
+    private sealed record Phase(long Taken, long Failed, long Bytes, TimeSpan Elapsed, Latencies Latencies, Dictionary<string, long> Outcomes);
+
+    private static async Task<Phase> RunPhaseAsync(HttpClient http, string mailbox, string address, int clients, TimeSpan duration, string run)
+    {
+        var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var path = "api/v1/inbound/mime?mailbox=" + Uri.EscapeDataString(mailbox);
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            var latencies = new Latencies();
+            var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
+            long taken = 0, failed = 0, bytes = 0;
+            var mix = new MailMix(run, c, address, HashCode.Combine(run, c));
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                var (raw, _) = mix.Next();
+                bytes += raw.Length;
+                using var content = new ByteArrayContent(raw);
+                content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
+                var start = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsync(path, content);
+                var answer = await response.Content.ReadAsByteArrayAsync();
+                latencies.Add(Stopwatch.GetElapsedTime(start));
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    taken++;
+                    var outcome = JsonDocument.Parse(answer).RootElement.GetProperty("outcome").ToString();
+                    outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+                }
+                else if (failed++ == 0)
+                {
+                    Console.Error.WriteLine($"POST returned {(int)response.StatusCode}: {System.Text.Encoding.UTF8.GetString(answer)}");
+                }
+            }
+            return (taken, failed, bytes, latencies, outcomes);
+        })).ToList();
+        var results = await Task.WhenAll(workers);
+        var elapsed = clock.Elapsed;
+        var all = new Latencies();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var r in results)
+        {
+            all.AddRange(r.latencies);
+            foreach (var (key, value) in r.outcomes)
+            {
+                counts[key] = counts.GetValueOrDefault(key) + value;
+            }
+        }
+        return new Phase(results.Sum(r => r.taken), results.Sum(r => r.failed), results.Sum(r => r.bytes), elapsed, all, counts);
+    }
+}
