@@ -6,7 +6,7 @@ namespace Rapport.Features.Jobs;
 
 /// <summary>What a customer signed in to the portal may see of jobs, and their approvals and declines (with the name they
 /// type as signature and the time). A job of another customer, or outside a one-ticket link, looks like no job at all.</summary>
-public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, UpdateJob update)
+public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, UpdateJob update, Tickets.TicketChanges changes)
 {
     public sealed record Decision(bool Approve, string Name, string? Reason);
 
@@ -62,6 +62,8 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
             }
             return j.Quotes.Single(x => x.Id == quoteId);
         }, ct);
+        // The agent's job panel shows the customer's answer without a reload.
+        changes.Publish(new Tickets.TicketChange(job.TicketId, Tickets.TicketChangeKind.Updated, null));
         return quote is null ? null : JobViews.ToDetails(quote);
     }
 
@@ -85,6 +87,7 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
             }
             return j.ChangeOrders.Single(x => x.Id == changeOrderId);
         }, ct);
+        changes.Publish(new Tickets.TicketChange(job.TicketId, Tickets.TicketChangeKind.Updated, null));
         return order is null ? null : JobViews.ToDetails(order);
     }
 }
