@@ -29,4 +29,11 @@ public static class AgentRoles
 
     /// <summary>Roles that may change tickets and customers.</summary>
     public static readonly string[] Writers = [Owner, Agent];
+
+    /// <summary>The business's active owners: they hear of breaches, unowned deadlines and mail outages.</summary>
+    public static IQueryable<Agent> ActiveOwners(Data.RapportDb db) =>
+        from a in db.Users
+        where a.IsActive && (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
+                             where ur.UserId == a.Id && r.Name == Owner select ur).Any()
+        select a;
 }

@@ -47,11 +47,8 @@ public sealed partial class MailAlertMailer(IDbContextFactory<RapportDb> context
         {
             return 0;
         }
-        var owners = await (from a in db.Users.AsNoTracking()
-                            where a.IsActive && a.Email != null
-                            where (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
-                                   where ur.UserId == a.Id && r.Name == AgentRoles.Owner select ur).Any()
-                            select new { a.DisplayName, a.Email }).ToListAsync(ct);
+        var owners = await AgentRoles.ActiveOwners(db).AsNoTracking().Where(a => a.Email != null)
+            .Select(a => new { a.DisplayName, a.Email }).ToListAsync(ct);
         var queued = 0;
         foreach (var outage in failing)
         {

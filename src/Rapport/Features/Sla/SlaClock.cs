@@ -125,15 +125,24 @@ public sealed class SlaClock(TimeProvider time)
             var retagged = settings.HasTagPolicies
                 ? db.ChangeTracker.Entries<TicketTag>().Where(e => e.State is EntityState.Added or EntityState.Deleted).Select(e => e.Entity.TicketId).ToHashSet()
                 : [];
+            // The tags that have targets, of changed tickets whose tags were not read with them: one query for all.
+            var unloaded = settings.HasTagPolicies
+                ? tickets.Where(e => e.State != EntityState.Added && !e.Collection(t => t.Tags).IsLoaded && !retagged.Contains(e.Entity.Id))
+                    .Select(e => e.Entity.Id).ToList()
+                : [];
+            ILookup<long, string> storedTags = Enumerable.Empty<TicketTag>().ToLookup(t => t.TicketId, t => t.Name);
+            if (unloaded.Count > 0)
+            {
+                var tagged = settings.TagPolicies!.Select(p => p.Tag).Distinct().ToList();
+                storedTags = db.TicketTags.AsNoTracking().Where(t => unloaded.Contains(t.TicketId) && tagged.Contains(t.Name))
+                    .ToList().ToLookup(t => t.TicketId, t => t.Name);
+            }
             foreach (var entry in tickets)
             {
                 var ticket = entry.Entity;
                 var added = entry.State == EntityState.Added;
-                if (settings.HasTagPolicies && !added && !entry.Collection(t => t.Tags).IsLoaded)
-                {
-                    entry.Collection(t => t.Tags).Load();
-                }
-                var policy = settings.PolicyFor(ticket.Priority, ticket.Tags.Select(t => t.Name));
+                var tags = unloaded.Contains(ticket.Id) ? storedTags[ticket.Id] : ticket.Tags.Select(t => t.Name);
+                var policy = settings.PolicyFor(ticket.Priority, tags);
                 var statusBefore = added ? (TicketStatus?)null : entry.Property(t => t.Status).OriginalValue;
                 var priorityChanged = !added && entry.Property(t => t.Priority).OriginalValue != ticket.Priority;
                 ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, added || priorityChanged || retagged.Contains(ticket.Id), settings.WarnShare);

@@ -177,7 +177,14 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     public async Task SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var existing = await db.SlaPolicies.Where(p => p.Tag == "").ToListAsync(ct);
+        Upsert(db, await db.SlaPolicies.Where(p => p.Tag == "").ToListAsync(ct), policies, "");
+        await db.SaveChangesAsync(ct);
+        clock.Forget();
+    }
+
+    /// <summary>Changes the saved policies of these priorities, adds the missing ones (under <paramref name="tag"/>).</summary>
+    private static void Upsert(RapportDb db, List<SlaPolicy> existing, IReadOnlyList<Policy> policies, string tag)
+    {
         foreach (var policy in policies)
         {
             if (existing.FirstOrDefault(p => p.Priority == policy.Priority) is { } saved)
@@ -186,11 +193,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
             }
             else
             {
-                db.SlaPolicies.Add(SlaPolicy.Create(policy.Priority, policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours));
+                db.SlaPolicies.Add(SlaPolicy.Create(policy.Priority, policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours, tag));
             }
         }
-        await db.SaveChangesAsync(ct);
-        clock.Forget();
     }
 
     /// <summary>Replaces a tag's policies with these (one per priority; priorities left out fall back to the general
@@ -212,17 +217,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         {
             db.SlaPolicies.Remove(gone);
         }
-        foreach (var policy in policies)
-        {
-            if (existing.FirstOrDefault(p => p.Priority == policy.Priority) is { } saved)
-            {
-                saved.Change(policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours);
-            }
-            else
-            {
-                db.SlaPolicies.Add(SlaPolicy.Create(policy.Priority, policy.FirstResponse, policy.NextResponse, policy.Resolution, policy.BusinessHours, name));
-            }
-        }
+        Upsert(db, existing, policies, name);
         await db.SaveChangesAsync(ct);
         clock.Forget();
         return null;

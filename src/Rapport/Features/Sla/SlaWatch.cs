@@ -171,11 +171,7 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
 
     /// <summary>The business's owners: they hear of breaches, and of deadlines on tickets nobody owns.</summary>
     private static async Task<IReadOnlyList<int>> LeadsAsync(RapportDb db, CancellationToken ct) =>
-        await (from a in db.Users
-               join ur in db.UserRoles on a.Id equals ur.UserId
-               join r in db.Roles on ur.RoleId equals r.Id
-               where a.IsActive && r.Name == AgentRoles.Owner
-               select a.Id).Distinct().ToListAsync(ct);
+        await AgentRoles.ActiveOwners(db).Select(a => a.Id).ToListAsync(ct);
 
     private static Task<bool> CanOwnAsync(RapportDb db, int agentId, CancellationToken ct) => UpdateTicket.CanOwnTicketsAsync(db, agentId, ct);
 

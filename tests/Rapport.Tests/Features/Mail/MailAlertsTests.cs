@@ -20,20 +20,10 @@ public abstract class MailAlertsTests(RapportFactory app) : DatabaseTests(app)
     [Fact]
     public async Task Alerts_MailboxFailingLongerThanAlertAfter_IsRaisedWithTheReason()
     {
-        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
-        var name = $"down{Guid.NewGuid():N}"[..14];
-        var (_, mailbox) = await App.Services.GetRequiredService<SaveMailbox>().HandleAsync(null, new SaveMailbox.Request
-        {
-            Name = name,
-            Address = $"{name}@shop.example",
-            Imap = new SaveMailbox.ImapSettings { Host = "127.0.0.1", Port = port, Security = MailSecurity.None },
-        }, Ct);
-        var sync = App.Services.GetRequiredService<SyncMailbox>();
+        var (mailbox, sync) = await FailingMailboxAsync();
+        var name = mailbox.Name;
 
-        await sync.RunOnceAsync(mailbox!.Id, Ct);
+        await sync.RunOnceAsync(mailbox.Id, Ct);
         var early = await AlertsAsync();
         App.Time.Advance(TimeSpan.FromMinutes(16));
         await sync.RunOnceAsync(mailbox.Id, Ct);

@@ -5,6 +5,7 @@ using Rapport.Features.ApiTokens;
 using Rapport.Features.Agents;
 using Rapport.Features.Sla;
 using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Sla;
@@ -118,6 +119,14 @@ public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(ap
         // Another priority of a tagged ticket keeps the general targets of that priority.
         var urgent = await (await api.PatchJsonAsync($"/api/v1/tickets/{vip.Id}", new { priority = "urgent" })).ReadAsync<TicketDetails>();
         urgent.FirstResponseDueAt.ShouldNotBe(Minute(vip.CreatedAt).AddMinutes(30));
+        // Changed where its tags were not read with it (a use case that needs no tags), the ticket still gets its tag's targets.
+        await using (var db = App.CreateDbContext())
+        {
+            var stored = await db.Tickets.SingleAsync(t => t.Id == vip.Id, Ct);
+            stored.ChangePriority(TicketPriority.Normal, Actor.System, App.Now);
+            await db.SaveChangesAsync(Ct);
+            stored.FirstResponseDueAt.ShouldBe(Minute(vip.CreatedAt).AddMinutes(30));
+        }
 
         // Bad input says what is wrong; an empty list removes the tag's targets.
         var twice = await client.PutJsonAsync($"/api/v1/settings/sla-policies/tags/{tag}", new[]
