@@ -16,6 +16,8 @@ const string usage =
 
     {ImapPullCommand.Usage}
 
+    {MailPrepareCommand.Usage}
+
     {ReplyCheckCommand.Usage}
 
     {ReportsCommand.Usage}
@@ -40,6 +42,7 @@ try
         "create" => await CreateCommand.RunAsync(options),
         "intake" => await IntakeCommand.RunAsync(options),
         "imap-pull" => await ImapPullCommand.RunAsync(options),
+        "mail-prepare" => MailPrepareCommand.Run(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),

@@ -1,3 +1,4 @@
+using AngleSharp;
 using AngleSharp.Html.Parser;
 using Ganss.Xss;
 
@@ -7,8 +8,34 @@ namespace Rapport.Features.Tickets;
 /// (no scripts, event handlers, javascript: links, forms or frames), text derived from the HTML when missing.</summary>
 public sealed class MessageContent
 {
-    private readonly HtmlSanitizer _sanitizer = CreateSanitizer();
+    /// <summary>Where a cleaned style waits while the sanitizer works: it drops every attribute it does not know,
+    /// and this one is only ever added by <see cref="KeepStyle"/> after that check has run for the element.</summary>
+    private const string CleanStyle = "data-rapport-style";
+
+    private static readonly string[] ExcludedCssProperties = ["position", "z-index", "top", "left", "right", "bottom", "background",
+        "background-image", "list-style-image", "border-image", "content", "cursor", "filter"];
+
+    // HTML only, no CSS object model: inline styles are checked by InlineStyle, and a <style> element (which needs
+    // the CSS model to be sanitized) is emptied by the sanitizer instead.
+    private static readonly HtmlParser SanitizerParser = new(new HtmlParserOptions { IsScripting = true }, BrowsingContext.New(Configuration.Default));
+
+    private readonly HtmlSanitizer _sanitizer;
+    private readonly HashSet<string> _allowedCss;
     private readonly HtmlParser _parser = new();
+
+    public MessageContent()
+    {
+        _sanitizer = new HtmlSanitizer { HtmlParserFactory = () => SanitizerParser, AllowDataAttributes = false };
+        _sanitizer.AllowedSchemes.Clear();
+        _sanitizer.AllowedSchemes.UnionWith(["http", "https", "mailto", "tel", "cid"]);
+        _sanitizer.AllowedTags.ExceptWith(["form", "input", "button", "select", "textarea", "option", "style"]);
+        // Inline styles stay (mail depends on them) minus what can overlay the page or load remote content.
+        _allowedCss = new HashSet<string>(_sanitizer.AllowedCssProperties, StringComparer.OrdinalIgnoreCase);
+        _allowedCss.ExceptWith(ExcludedCssProperties);
+        _sanitizer.AllowedAttributes.Remove("style");
+        _sanitizer.RemovingAttribute += KeepStyle;
+        _sanitizer.PostProcessDom += RestoreStyles;
+    }
 
     public MessageBody From(string? text, string? html)
     {
@@ -53,16 +80,28 @@ public sealed class MessageContent
         }
     }
 
-    private static HtmlSanitizer CreateSanitizer()
+    /// <summary>The sanitizer drops the style attribute (it is not in its list); what passes
+    /// <see cref="InlineStyle"/> is set aside on the element and put back once the sanitizer is done.</summary>
+    private void KeepStyle(object? sender, RemovingAttributeEventArgs e)
     {
-        var sanitizer = new HtmlSanitizer();
-        sanitizer.AllowedSchemes.Clear();
-        sanitizer.AllowedSchemes.UnionWith(["http", "https", "mailto", "tel", "cid"]);
-        // Inline styles stay (mail depends on them) minus what can overlay the page or load remote content.
-        sanitizer.AllowedCssProperties.ExceptWith(["position", "z-index", "top", "left", "right", "bottom", "background",
-            "background-image", "list-style-image", "border-image", "content", "cursor", "filter"]);
-        sanitizer.AllowedTags.ExceptWith(["form", "input", "button", "select", "textarea", "option"]);
-        sanitizer.AllowDataAttributes = false;
-        return sanitizer;
+        if (e.Reason != RemoveReason.NotAllowedAttribute || !e.Attribute.Name.Equals("style", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        var clean = InlineStyle.Clean(e.Attribute.Value, _allowedCss);
+        if (clean.Length > 0)
+        {
+            e.Tag.SetAttribute(CleanStyle, clean);
+        }
+    }
+
+    private static void RestoreStyles(object? sender, PostProcessDomEventArgs e)
+    {
+        foreach (var element in e.Document.QuerySelectorAll($"[{CleanStyle}]"))
+        {
+            var style = element.GetAttribute(CleanStyle)!;
+            element.RemoveAttribute(CleanStyle);
+            element.SetAttribute("style", style);
+        }
     }
 }
