@@ -36,6 +36,7 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
     public DbSet<InboundMail> InboundMail => Set<InboundMail>();
+    public DbSet<RawMail> RawMail => Set<RawMail>();
     public DbSet<MailboxSync> MailboxSyncs => Set<MailboxSync>();
     public DbSet<OutboundMail> OutboundMail => Set<OutboundMail>();
     public DbSet<SavedReply> SavedReplies => Set<SavedReply>();

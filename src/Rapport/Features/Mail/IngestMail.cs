@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -11,10 +12,10 @@ using Rapport.Infrastructure;
 
 namespace Rapport.Features.Mail;
 
-/// <summary>Takes in one raw message: stores the bytes first (content-addressed), then parses and files it as a
-/// new ticket, a message on an existing ticket, a duplicate, ignored machine mail, or a quarantined message with
-/// the reason, and writes a ledger line in the same transaction. Whatever goes wrong with one message ends in
-/// its ledger line, never in an exception for the caller.
+/// <summary>Takes in one raw message: parses and files it as a new ticket, a message on an existing ticket, a
+/// duplicate, ignored machine mail, or a quarantined message with the reason, and writes its ledger line and its raw
+/// bytes (content-addressed, <see cref="RawMail"/>) in the same transaction. Whatever goes wrong with one message
+/// ends in its ledger line, never in an exception for the caller.
 /// Everything that needs no database (parsing, sanitizing, storing attachments) happens on the caller's thread;
 /// one writer then files the messages waiting together in one transaction (group commit, see
 /// docs/decisions/0037-inbound-mail-group-commit.md), and answers each only after that commit. If the
@@ -59,7 +60,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         public List<string> Notes { get; } = [];
     }
 
-    private sealed record Pending(int? MailboxId, MailSource Source, StoredFile Stored, Prepared Prepared)
+    private sealed record Pending(int? MailboxId, MailSource Source, StoredFile Stored, byte[] Raw, Prepared Prepared)
     {
         public TaskCompletionSource<Result> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -67,23 +68,14 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     /// <summary>Null when the message is larger than <see cref="MailOptions.MaxMessageSize"/>.</summary>
     public async Task<Result?> HandleAsync(int? mailboxId, Stream raw, MailSource source, CancellationToken ct)
     {
-        // Read once into memory (bounded), then store and parse the same bytes: no read back from the store.
+        // Read once into memory (bounded); the bytes are parsed here and stored with the ledger line (RawMail).
         var bytes = await ReadBoundedAsync(raw, mailOptions.Value.MaxMessageSize, ct);
         if (bytes is null)
         {
             return null;
         }
-        var stored = await files.SaveAsync(new MemoryStream(bytes, writable: false), mailOptions.Value.MaxMessageSize, ct);
-        return stored is null ? null : await TakeAsync(mailboxId, source, stored, bytes, ct);
-    }
-
-    /// <summary>For a message already in the file store (IMAP reads straight into it).</summary>
-    public async Task<Result> HandleStoredAsync(int? mailboxId, StoredFile stored, MailSource source, CancellationToken ct) =>
-        await TakeAsync(mailboxId, source, stored, await ReadStoredAsync(stored.Sha256, ct), ct);
-
-    private async Task<Result> TakeAsync(int? mailboxId, MailSource source, StoredFile stored, byte[] raw, CancellationToken ct)
-    {
-        var pending = new Pending(mailboxId, source, stored, await PrepareAsync(stored.Sha256, raw, ct));
+        var stored = new StoredFile(Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
+        var pending = new Pending(mailboxId, source, stored, bytes, await PrepareAsync(stored.Sha256, bytes, ct));
         EnsureWriter();
         await _queue.Writer.WriteAsync(pending, ct);
         // Once queued, the message is filed even if this caller is cancelled, and the caller waits for that (the
@@ -117,8 +109,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             }
             sha = found;
         }
-        var prepared = await PrepareAsync(sha, await ReadStoredAsync(sha, ct), ct);
-        return await ProcessAsync(db => db.InboundMail.FirstAsync(m => m.Id == ledgerId, ct), prepared, ct);
+        var prepared = await PrepareAsync(sha, await ReadRawAsync(sha, ct), ct);
+        return await ProcessAsync(db => db.InboundMail.FirstAsync(m => m.Id == ledgerId, ct), prepared, null, ct);
     }
 
     private static async Task<byte[]?> ReadBoundedAsync(Stream raw, long maxLength, CancellationToken ct)
@@ -137,9 +129,18 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return buffer.ToArray();
     }
 
-    private async Task<byte[]> ReadStoredAsync(string sha, CancellationToken ct)
+    /// <summary>The raw message from the database, or from the file store where messages taken before 0039 are.</summary>
+    private async Task<byte[]> ReadRawAsync(string sha, CancellationToken ct)
     {
-        await using var stream = files.OpenRead(sha) ?? throw new InvalidOperationException($"Raw message {sha} is missing from the file store.");
+        await using (var db = await contexts.CreateDbContextAsync(ct))
+        {
+            var content = await db.RawMail.AsNoTracking().Where(r => r.Sha256 == sha).Select(r => r.Content).FirstOrDefaultAsync(ct);
+            if (content is not null)
+            {
+                return content;
+            }
+        }
+        await using var stream = files.OpenRead(sha) ?? throw new InvalidOperationException($"Raw message {sha} is missing.");
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, ct);
         return buffer.ToArray();
@@ -231,7 +232,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                     var now = time.GetUtcNow().UtcDateTime;
                     pending.Completion.TrySetResult(await ProcessAsync(
                         _ => Task.FromResult(InboundMail.Receive(pending.MailboxId, pending.Source, pending.Stored.Sha256, pending.Stored.Length, now)),
-                        pending.Prepared, CancellationToken.None));
+                        pending.Prepared, pending.Raw, CancellationToken.None));
                 }
                 catch (Exception e)
                 {
@@ -254,35 +255,44 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         {
             var pending = batch[i];
             var entry = InboundMail.Receive(pending.MailboxId, pending.Source, pending.Stored.Sha256, pending.Stored.Length, now);
-            db.InboundMail.Add(entry);
+            await StoreRawAsync(db, pending.Stored.Sha256, pending.Raw, ct);
             results[i] = pending.Prepared.Problem is { } problem
                 ? Quarantine(entry, problem)
                 : await FileAsync(db, entry, pending.Prepared, ct);
+            // The ledger line goes in once, with its outcome; the next message starts from an empty change tracker, so
+            // each save looks only at its own message's rows (it reads earlier ones from the database, uncommitted).
+            db.InboundMail.Add(entry);
             await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
             entries[i] = entry;
         }
         await transaction.CommitAsync(ct);
         return results.Select((r, i) => r with { LedgerId = entries[i].Id, TicketId = r.TicketId ?? entries[i].TicketId }).ToArray();
     }
 
-    private async Task<Result> ProcessAsync(Func<RapportDb, Task<InboundMail>> entryIn, Prepared prepared, CancellationToken ct)
+    /// <summary>Files one message in its own transaction; <paramref name="raw"/> is null when its bytes are stored already (reprocessing).</summary>
+    private async Task<Result> ProcessAsync(Func<RapportDb, Task<InboundMail>> entryIn, Prepared prepared, byte[]? raw, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await contexts.CreateDbContextAsync(ct);
             var entry = await entryIn(db);
-            if (entry.Id == 0)
-            {
-                db.InboundMail.Add(entry);
-            }
             Result result;
             try
             {
                 // Ticket, message and ledger line commit together: a crash leaves either all of them or none.
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                if (raw is not null)
+                {
+                    await StoreRawAsync(db, prepared.RawSha256, raw, ct);
+                }
                 result = prepared.Problem is { } problem
                     ? Quarantine(entry, problem)
                     : await FileAsync(db, entry, prepared, ct);
+                if (entry.Id == 0)
+                {
+                    db.InboundMail.Add(entry);
+                }
                 await db.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
             }
@@ -296,18 +306,29 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 LogFilingFailed(entry.RawSha256, e);
                 await using var clean = await contexts.CreateDbContextAsync(ct);
+                await using var transaction = await clean.Database.BeginTransactionAsync(ct);
                 var again = await entryIn(clean);
                 if (again.Id == 0)
                 {
                     clean.InboundMail.Add(again);
                 }
+                if (raw is not null)
+                {
+                    await StoreRawAsync(clean, prepared.RawSha256, raw, ct);
+                }
                 Quarantine(again, $"Could not be filed: {e.GetType().Name}: {e.Message}");
                 await clean.SaveChangesAsync(ct);
+                await transaction.CommitAsync(ct);
                 return new Result(again.Outcome, null, again.Reason, again.Id);
             }
             return result with { LedgerId = entry.Id, TicketId = result.TicketId ?? entry.TicketId };
         }
     }
+
+    /// <summary>Keeps the raw bytes in the caller's transaction; the same bytes seen again are kept once.</summary>
+    private static Task<int> StoreRawAsync(RapportDb db, string sha, byte[] raw, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "RawMail" ("Sha256", "Length", "Content") VALUES ({sha}, {(long)raw.Length}, {raw}) ON CONFLICT ("Sha256") DO NOTHING""", ct);
 
     private Result Quarantine(InboundMail entry, string reason)
     {

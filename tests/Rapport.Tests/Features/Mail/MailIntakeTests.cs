@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Mail;
@@ -224,6 +225,38 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
         await again.ShouldHaveStatusAsync(HttpStatusCode.OK);
         (await again.ReadAsync<IngestAnswer>()).Outcome.ShouldBe(InboundOutcome.Quarantined);
         (await db.InboundMail.AsNoTracking().SingleAsync(m => m.Id == line.Id, Ct)).Attempts.ShouldBe(2);
+        // The bytes are kept exactly, in the database with the ledger line (not in the file store).
+        var stored = await db.RawMail.AsNoTracking().SingleAsync(r => r.Sha256 == line.RawSha256, Ct);
+        stored.Content.ShouldBe(raw);
+        stored.Length.ShouldBe(raw.Length);
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw)).ShouldBe(line.RawSha256);
+        App.Services.GetRequiredService<Rapport.Features.Attachments.FileStore>().OpenRead(line.RawSha256).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Reprocess_MessageTakenBeforeRawMailWasInTheDatabase_ReadsItFromTheFileStore()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("old");
+        var raw = MailTestKit.Mail(from, "From the old store", "Kept as a file.").Bytes();
+        var stored = await App.Services.GetRequiredService<Rapport.Features.Attachments.FileStore>()
+            .SaveAsync(new MemoryStream(raw), raw.Length, Ct);
+        long lineId;
+        await using (var db = App.CreateDbContext())
+        {
+            var line = InboundMail.Receive(null, MailSource.Direct, stored!.Sha256, stored.Length, DateTime.UtcNow);
+            line.Record(InboundOutcome.Quarantined, "filed before the upgrade", null, null, DateTime.UtcNow);
+            db.InboundMail.Add(line);
+            await db.SaveChangesAsync(Ct);
+            lineId = line.Id;
+        }
+
+        using var again = await client.PostAsync($"/api/v1/inbound/{lineId}/reprocess", null, Ct);
+
+        await again.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var answer = await again.ReadAsync<IngestAnswer>();
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        (await TicketAsync(client, answer.TicketId!.Value)).Customer.Email.ShouldBe(from);
     }
 
     [Fact]

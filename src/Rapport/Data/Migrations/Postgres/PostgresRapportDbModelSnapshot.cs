@@ -1142,6 +1142,24 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("OutboundMail", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Features.Mail.RawMail", b =>
+                {
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Sha256");
+
+                    b.ToTable("RawMail", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Features.Notifications.AgentNotification", b =>
                 {
                     b.Property<long>("Id")

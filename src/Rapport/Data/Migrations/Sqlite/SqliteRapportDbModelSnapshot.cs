@@ -1095,6 +1095,24 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("OutboundMail", (string)null);
                 });
 
+            modelBuilder.Entity("Rapport.Features.Mail.RawMail", b =>
+                {
+                    b.Property<string>("Sha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("Length")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Sha256");
+
+                    b.ToTable("RawMail", (string)null);
+                });
+
             modelBuilder.Entity("Rapport.Features.Notifications.AgentNotification", b =>
                 {
                     b.Property<long>("Id")
