@@ -29,7 +29,13 @@ internal sealed class JobPromises(IServiceProvider services) : SaveChangesInterc
         {
             return;
         }
-        var commitments = db.ChangeTracker.Entries<JobCommitment>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
+        // Most saves track no job at all: then there is nothing to scan for (a new commitment hangs off a tracked job).
+        if (db.ChangeTracker.WithoutDetecting<Job>().Count == 0 && db.ChangeTracker.WithoutDetecting<JobCommitment>().Count == 0)
+        {
+            return;
+        }
+        db.ChangeTracker.DetectChanges();
+        var commitments = db.ChangeTracker.WithoutDetecting<JobCommitment>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
         if (commitments.Count == 0)
         {
             return;
@@ -42,7 +48,7 @@ internal sealed class JobPromises(IServiceProvider services) : SaveChangesInterc
             var commitment = entry.Entity;
             if (entry.State == EntityState.Added && commitment.Promise is null && commitment.PromiseId is null)
             {
-                var job = db.ChangeTracker.Entries<Job>().Select(j => j.Entity).FirstOrDefault(j => j.Commitments.Contains(commitment));
+                var job = db.ChangeTracker.WithoutDetecting<Job>().Select(j => j.Entity).FirstOrDefault(j => j.Commitments.Contains(commitment));
                 if (job is null)
                 {
                     continue;

@@ -251,6 +251,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var now = time.GetUtcNow().UtcDateTime;
         var results = new Result[batch.Count];
         var entries = new InboundMail[batch.Count];
+        var known = await Known.ReadAsync(db, batch.Select(p => p.Prepared).Where(p => p.Problem is null).ToList(), ct);
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
@@ -258,12 +259,13 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             await StoreRawAsync(db, pending.Stored.Sha256, pending.Raw, ct);
             results[i] = pending.Prepared.Problem is { } problem
                 ? Quarantine(entry, problem)
-                : await FileAsync(db, entry, pending.Prepared, ct);
+                : await FileAsync(db, entry, pending.Prepared, known, ct);
             // The ledger line goes in once, with its outcome; the next message starts from an empty change tracker, so
             // each save looks only at its own message's rows (it reads earlier ones from the database, uncommitted).
             db.InboundMail.Add(entry);
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
+            known.Add(entry, pending.Prepared);
             entries[i] = entry;
         }
         await transaction.CommitAsync(ct);
@@ -288,7 +290,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 }
                 result = prepared.Problem is { } problem
                     ? Quarantine(entry, problem)
-                    : await FileAsync(db, entry, prepared, ct);
+                    : await FileAsync(db, entry, prepared, await Known.ReadAsync(db, [prepared], ct), ct);
                 if (entry.Id == 0)
                 {
                     db.InboundMail.Add(entry);
@@ -337,7 +339,81 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return new Result(InboundOutcome.Quarantined, null, reason, 0);
     }
 
-    private async Task<Result> FileAsync(RapportDb db, InboundMail entry, Prepared prepared, CancellationToken ct)
+    /// <summary>Stored messages with one of these Message-IDs (answered from the partial index IX_Messages_InternetMessageId).</summary>
+    internal static IQueryable<Message> WithMessageIds(IQueryable<Message> messages, IReadOnlyCollection<string> ids) =>
+        messages.Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId));
+
+    /// <summary>What a group's messages may duplicate or answer, read in two queries for the whole group and kept up
+    /// to date as it is filed: the first ledger line taken per dedup key, and the ticket of each stored Message-ID
+    /// (the group's own, and those its messages reference). The unique Message-ID index stays the last word: a
+    /// message stored by someone else meanwhile fails the group, and each message is then filed alone.</summary>
+    private sealed class Known
+    {
+        private static readonly InboundOutcome[] Taken = [InboundOutcome.Ticket, InboundOutcome.Message, InboundOutcome.Ignored];
+
+        private readonly Dictionary<string, List<(long Id, long? TicketId)>> _lines = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> _messages = new(StringComparer.Ordinal);
+
+        public static async Task<Known> ReadAsync(RapportDb db, IReadOnlyList<Prepared> group, CancellationToken ct)
+        {
+            var known = new Known();
+            var keys = group.Select(DedupKeyOf).Distinct().ToList();
+            if (keys.Count > 0)
+            {
+                // By key only: with the outcomes in the query too, SQLite walks the (Outcome, Id) index instead, every line taken.
+                var lines = await db.InboundMail.AsNoTracking().Where(m => keys.Contains(m.DedupKey))
+                    .Select(m => new { m.DedupKey, m.Id, m.TicketId, m.Outcome }).ToListAsync(ct);
+                foreach (var line in lines.Where(l => Taken.Contains(l.Outcome)).OrderBy(l => l.Id))
+                {
+                    known.AddLine(line.DedupKey, line.Id, line.TicketId);
+                }
+            }
+            var ids = group.SelectMany(p => p.ReferencedIds.Prepend(p.MessageId)).OfType<string>().Distinct().ToList();
+            if (ids.Count > 0)
+            {
+                foreach (var message in await WithMessageIds(db.Messages.AsNoTracking(), ids).Select(m => new { m.InternetMessageId, m.TicketId }).ToListAsync(ct))
+                {
+                    known._messages[message.InternetMessageId!] = message.TicketId;
+                }
+            }
+            return known;
+        }
+
+        /// <summary>The ledger line's dedup key, as <see cref="InboundMail.Describe"/> sets it.</summary>
+        private static string DedupKeyOf(Prepared prepared) => prepared.MessageId is { } id
+            ? id.Length > InboundMail.MessageIdMaxLength ? id[..InboundMail.MessageIdMaxLength] : id
+            : "sha256:" + prepared.RawSha256;
+
+        /// <summary>The first line taken with this key, other than <paramref name="except"/> (a line being reprocessed).</summary>
+        public (long Id, long? TicketId)? FirstLine(string dedupKey, long except) =>
+            _lines.TryGetValue(dedupKey, out var lines) && lines.FirstOrDefault(l => l.Id != except) is { Id: > 0 } line ? line : null;
+
+        private void AddLine(string dedupKey, long id, long? ticketId)
+        {
+            if (!_lines.TryGetValue(dedupKey, out var lines))
+            {
+                _lines[dedupKey] = lines = [];
+            }
+            lines.Add((id, ticketId));
+        }
+
+        public long? TicketOf(string messageId) => _messages.TryGetValue(messageId, out var ticketId) ? ticketId : null;
+
+        /// <summary>After a message of the group is saved: later ones see it as the database would.</summary>
+        public void Add(InboundMail entry, Prepared prepared)
+        {
+            if (Taken.Contains(entry.Outcome))
+            {
+                AddLine(entry.DedupKey, entry.Id, entry.TicketId);
+            }
+            if (entry.Outcome is InboundOutcome.Ticket or InboundOutcome.Message && prepared.MessageId is { } id && entry.TicketId is { } ticketId)
+            {
+                _messages.TryAdd(id, ticketId);
+            }
+        }
+    }
+
+    private async Task<Result> FileAsync(RapportDb db, InboundMail entry, Prepared prepared, Known known, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var mail = prepared.Mail!;
@@ -345,21 +421,17 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var messageId = prepared.MessageId;
         entry.Describe(messageId, senderAddress, mail.Subject, prepared.Participants);
 
-        var earlier = await db.InboundMail.AsNoTracking()
-            .Where(m => m.DedupKey == entry.DedupKey && m.Id != entry.Id
-                && (m.Outcome == InboundOutcome.Ticket || m.Outcome == InboundOutcome.Message || m.Outcome == InboundOutcome.Ignored))
-            .OrderBy(m => m.Id).Select(m => new { m.Id, m.TicketId }).FirstOrDefaultAsync(ct);
-        var storedMessage = messageId is null ? null : await db.Messages.AsNoTracking()
-            .Where(m => m.InternetMessageId == messageId).Select(m => new { m.TicketId }).FirstOrDefaultAsync(ct);
-        if (earlier is not null || storedMessage is not null)
+        var earlier = known.FirstLine(entry.DedupKey, except: entry.Id);
+        var storedTicket = messageId is null ? null : known.TicketOf(messageId);
+        if (earlier is not null || storedTicket is not null)
         {
-            var duplicateOf = earlier?.TicketId ?? storedMessage?.TicketId;
-            var reason = earlier is null ? "This Message-ID is already on a ticket." : $"Already taken in (ledger {earlier.Id}).";
+            var duplicateOf = earlier?.TicketId ?? storedTicket;
+            var reason = earlier is null ? "This Message-ID is already on a ticket." : $"Already taken in (ledger {earlier.Value.Id}).";
             entry.Record(InboundOutcome.Duplicate, reason, duplicateOf, null, now);
             return new Result(InboundOutcome.Duplicate, duplicateOf, reason, 0);
         }
 
-        var referenced = await FindReferencedTicketAsync(db, prepared, ct);
+        var referenced = await FindReferencedTicketAsync(db, prepared, known, ct);
         var machine = prepared.Machine;
         if (machine is not null)
         {
@@ -433,17 +505,13 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return new Result(InboundOutcome.Ticket, ticket.Id, null, 0);
     }
 
-    private static async Task<long?> FindReferencedTicketAsync(RapportDb db, Prepared prepared, CancellationToken ct)
+    private static async Task<long?> FindReferencedTicketAsync(RapportDb db, Prepared prepared, Known known, CancellationToken ct)
     {
-        var ids = prepared.ReferencedIds;
-        if (ids.Count > 0)
+        foreach (var id in prepared.ReferencedIds)
         {
-            var found = await db.Messages.AsNoTracking().Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId))
-                .Select(m => new { m.InternetMessageId, m.TicketId }).ToListAsync(ct);
-            var nearest = ids.Select(i => found.FirstOrDefault(f => f.InternetMessageId == i)).FirstOrDefault(f => f is not null);
-            if (nearest is not null)
+            if (known.TicketOf(id) is { } ticketId)
             {
-                return nearest.TicketId;
+                return ticketId;
             }
         }
         if (prepared.TicketToken is { } number && await db.Tickets.AnyAsync(t => t.Id == number, ct))

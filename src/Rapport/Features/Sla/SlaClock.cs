@@ -110,8 +110,9 @@ public sealed class SlaClock(TimeProvider time)
             {
                 return;
             }
+            // One scan for changes (it also finds tickets added through a navigation); then the entries as it left them.
             db.ChangeTracker.DetectChanges();
-            var tickets = db.ChangeTracker.Entries<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
+            var tickets = db.ChangeTracker.WithoutDetecting<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
             if (tickets.Count == 0)
             {
                 return;
@@ -123,7 +124,7 @@ public sealed class SlaClock(TimeProvider time)
             services.GetRequiredService<OwnerRouting>().Route(db, opened, settings.AssignNewCustomers, now);
             // Tickets whose tags change in this save: a tag may bring its own policy (or take it away).
             var retagged = settings.HasTagPolicies
-                ? db.ChangeTracker.Entries<TicketTag>().Where(e => e.State is EntityState.Added or EntityState.Deleted).Select(e => e.Entity.TicketId).ToHashSet()
+                ? db.ChangeTracker.WithoutDetecting<TicketTag>().Where(e => e.State is EntityState.Added or EntityState.Deleted).Select(e => e.Entity.TicketId).ToHashSet()
                 : [];
             // The tags that have targets, of changed tickets whose tags were not read with them: one query for all.
             var unloaded = settings.HasTagPolicies

@@ -57,7 +57,9 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
     {
         builder.HasIndex(m => new { m.TicketId, m.Id });
         builder.Property(m => m.InternetMessageId).HasMaxLength(Message.InternetMessageIdMaxLength);
-        builder.HasIndex(m => m.InternetMessageId).IsUnique();
+        // Partial: most messages (notes, replies before they are mailed, web and API) have none, and with the NULLs in the
+        // index SQLite's statistics call it unselective and scan the table for a list of Message-IDs.
+        builder.HasIndex(m => m.InternetMessageId).IsUnique().HasFilter("\"InternetMessageId\" IS NOT NULL");
         builder.Property(m => m.UnansweredAtSend).HasMaxLength(Message.UnansweredMaxLength);
         builder.HasOne(m => m.AuthorAgent).WithMany().HasForeignKey(m => m.AuthorAgentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne(m => m.AuthorCustomer).WithMany().HasForeignKey(m => m.AuthorCustomerId).OnDelete(DeleteBehavior.SetNull);

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
 using Rapport.Features.Sla;
@@ -15,45 +14,10 @@ public abstract class DeadlineIndexTests(RapportFactory app) : DatabaseTests(app
     public async Task WarningAndEscalationQueries_UseTheirPartialIndexes()
     {
         await using var db = App.CreateDbContext();
-        (await PlanAsync(db, SlaWatch.DueForWarning(db.Tickets.AsNoTracking(), App.Now).Select(t => t.Id)))
+        (await db.PlanAsync(SlaWatch.DueForWarning(db.Tickets.AsNoTracking(), App.Now).Select(t => t.Id), Ct))
             .ShouldContain("IX_Tickets_WarnAt_DueAt_Pending");
-        (await PlanAsync(db, SlaWatch.DueForEscalation(db.Tickets.AsNoTracking(), App.Now).Select(t => t.Id)))
+        (await db.PlanAsync(SlaWatch.DueForEscalation(db.Tickets.AsNoTracking(), App.Now).Select(t => t.Id), Ct))
             .ShouldContain("IX_Tickets_DueAt_Unbreached");
-    }
-
-    private async Task<string> PlanAsync(RapportDb db, IQueryable<long> query)
-    {
-        await db.Database.OpenConnectionAsync(Ct);
-        try
-        {
-            var sqlite = db.Database.IsSqlite();
-            if (!sqlite)
-            {
-                // An almost empty table is cheaper to scan; what matters is that the index can answer the query.
-                await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off", Ct);
-            }
-            await using var command = query.CreateDbCommand();
-            command.CommandText = (sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + command.CommandText;
-            await using var reader = await command.ExecuteReaderAsync(Ct);
-            var plan = new StringBuilder();
-            while (await reader.ReadAsync(Ct))
-            {
-                for (var i = 0; i < reader.FieldCount; i++)
-                {
-                    plan.Append(reader.GetValue(i)).Append(' ');
-                }
-                plan.AppendLine();
-            }
-            return plan.ToString();
-        }
-        finally
-        {
-            if (!db.Database.IsSqlite())
-            {
-                await db.Database.ExecuteSqlRawAsync("RESET enable_seqscan", Ct);
-            }
-            await db.Database.CloseConnectionAsync();
-        }
     }
 }
 

@@ -1533,7 +1533,8 @@ namespace Rapport.Data.Migrations.Postgres
                     b.HasIndex("AuthorCustomerId");
 
                     b.HasIndex("InternetMessageId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"InternetMessageId\" IS NOT NULL");
 
                     b.HasIndex("TicketId", "Id");
 

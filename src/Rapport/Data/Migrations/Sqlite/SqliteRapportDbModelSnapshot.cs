@@ -1470,7 +1470,8 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.HasIndex("AuthorCustomerId");
 
                     b.HasIndex("InternetMessageId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"InternetMessageId\" IS NOT NULL");
 
                     b.HasIndex("TicketId", "Id");
 

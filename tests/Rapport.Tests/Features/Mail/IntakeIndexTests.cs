@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Mail;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests.Features.Mail;
+
+/// <summary>The intake looks up a whole group's Message-IDs (duplicates, and the messages replies answer) in one query.
+/// Most messages have no Message-ID (notes, web and API messages), and once the database has statistics that say so,
+/// SQLite walked the whole Messages table for that query; the partial index keeps it a lookup.</summary>
+public abstract class IntakeIndexTests(RapportFactory app) : DatabaseTests(app)
+{
+    [Fact]
+    public async Task MessageIdLookup_UsesTheIndex_WhenMostMessagesHaveNoMessageId()
+    {
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var answer = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("stats"), "Statistics", "One message with an ID."));
+        await using var db = App.CreateDbContext();
+        // 512 messages without a Message-ID on that ticket (copies of its first), then fresh statistics.
+        var columns = db.Model.FindEntityType(typeof(Rapport.Features.Tickets.Message))!.GetProperties()
+            .Where(p => p.Name != "Id").Select(p => p.GetColumnName()).ToList();
+        var insert = string.Join(", ", columns.Select(c => $"\"{c}\""));
+        var select = string.Join(", ", columns.Select(c => c == "InternetMessageId" ? "NULL" : $"\"{c}\""));
+        // Column names come from the model, the ticket as a parameter.
+        var copy = "INSERT INTO \"Messages\" (" + insert + ") SELECT " + select + " FROM \"Messages\" WHERE \"TicketId\" = {0}";
+        for (var i = 0; i < 9; i++)
+        {
+            await db.Database.ExecuteSqlRawAsync(copy, [answer.TicketId!.Value], Ct);
+        }
+        await db.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
+
+        var plan = await db.PlanAsync(IngestMail.WithMessageIds(db.Messages.AsNoTracking(), ["a@x", "b@x", "c@x"]).Select(m => m.TicketId), Ct);
+
+        plan.ShouldContain("IX_Messages_InternetMessageId");
+        plan.ShouldNotContain("SCAN m ");
+    }
+}
+
+public sealed class IntakeIndexTests_Sqlite(SqliteRapportFactory app) : IntakeIndexTests(app), IClassFixture<SqliteRapportFactory>;
+
+public sealed class IntakeIndexTests_Postgres(PostgresRapportFactory app) : IntakeIndexTests(app), IClassFixture<PostgresRapportFactory>;
