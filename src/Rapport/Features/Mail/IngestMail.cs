@@ -7,6 +7,7 @@ using MimeKit;
 using Rapport.Data;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.ReplyCheck;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
@@ -56,6 +57,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         public long? TicketToken { get; init; }
         /// <summary>Set only for mail that will become a ticket or message (a person wrote it, with a valid sender).</summary>
         public MessageBody? Body { get; init; }
+        /// <summary>How <see cref="Body"/> reads (sentiment, complaint), scored here rather than on the writer.</summary>
+        public CustomerTone Tone { get; init; }
         public List<(string Name, string ContentType, StoredFile File)> Attachments { get; } = [];
         public List<string> Notes { get; } = [];
     }
@@ -167,6 +170,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             }
         }
         var person = machine is null && senderAddress is not null && CustomerEmail.IsValid(senderAddress);
+        var body = person ? Body(mail) : null;
         var prepared = new Prepared
         {
             RawSha256 = sha,
@@ -178,7 +182,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             Machine = machine,
             ReferencedIds = MailReader.ReferencedIds(mail),
             TicketToken = MailReader.TicketToken(mail),
-            Body = person ? Body(mail) : null,
+            Body = body,
+            Tone = body is null ? default : CustomerTone.Of(body.Text),
         };
         if (person)
         {
@@ -462,7 +467,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             customer = Customer.Create(prepared.SenderName ?? "", [senderAddress], now);
             db.Customers.Add(customer);
         }
-        var message = Message.FromEmail(customer, prepared.Body, messageId, now);
+        var message = Message.FromEmail(customer, prepared.Body, prepared.Tone, messageId, now);
         foreach (var (name, contentType, file) in prepared.Attachments)
         {
             message.Attach(Attachment.Create(name, contentType, file, null, now));

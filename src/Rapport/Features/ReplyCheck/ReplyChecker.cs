@@ -9,6 +9,18 @@ public sealed record CustomerAsk(string Text, AskKind Kind, string Wants, IReadO
 
 public sealed record AskCoverage(string Text, AskKind Kind, bool Covered, string Why);
 
+/// <summary>How a customer's message reads, decided once when it arrives: its sentiment (rounded) and whether it is a
+/// complaint, both from the customer's own words (quoted history and signature removed).</summary>
+public readonly record struct CustomerTone(double Sentiment, bool IsComplaint)
+{
+    public static CustomerTone Of(string text)
+    {
+        var own = Words.OwnText(text);
+        var score = ReplyCheck.Sentiment.Shared.Score(own);
+        return new CustomerTone(Math.Round(score, 3), ReplyChecker.IsComplaint(own, score));
+    }
+}
+
 public sealed record ReplyFlag(string Kind, string Phrase, string Message);
 
 public sealed record ReplyCheckResult(
@@ -47,8 +59,10 @@ public static partial class ReplyChecker
 
     /// <summary>Whether a customer's message reads as a complaint: strongly negative, or telling of frustration
     /// ("still waiting", "what's going on", "you told me…"), which a lexicon alone misses in polite-but-fed-up mail.</summary>
-    public static bool IsComplaint(string ownText) =>
-        Sentiment.Shared.Score(ownText) <= Sentiment.ComplaintThreshold || ComplaintPhrase().IsMatch(ownText) || Frustration().IsMatch(ownText);
+    public static bool IsComplaint(string ownText) => IsComplaint(ownText, Sentiment.Shared.Score(ownText));
+
+    internal static bool IsComplaint(string ownText, double sentiment) =>
+        sentiment <= Sentiment.ComplaintThreshold || ComplaintPhrase().IsMatch(ownText) || Frustration().IsMatch(ownText);
 
     /// <summary>The questions and requests in a customer's own words (quoted history and signature already removed).</summary>
     public static IReadOnlyList<CustomerAsk> FindAsks(string ownText)

@@ -1,6 +1,7 @@
 using Rapport.Features.Agents;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
+using Rapport.Features.ReplyCheck;
 
 namespace Rapport.Features.Tickets;
 
@@ -44,13 +45,7 @@ public sealed class Message
     public bool IsComplaint { get; private set; }
 
     public static Message FromCustomer(Customer customer, MessageBody body, DateTime now) =>
-        new()
-        {
-            Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
-            Text = body.Text, Html = body.Html, CreatedAt = now,
-            Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
-            IsComplaint = ReplyCheck.ReplyChecker.IsComplaint(ReplyCheck.Words.OwnText(body.Text)),
-        };
+        FromCustomer(customer, body, CustomerTone.Of(body.Text), null, now);
 
     /// <summary>Records that this reply went out although the reply check listed these questions as unanswered.</summary>
     public void RecordUnansweredAtSend(IEnumerable<string> questions)
@@ -59,12 +54,17 @@ public sealed class Message
         UnansweredAtSend = text.Length == 0 ? null : text.Length > UnansweredMaxLength ? text[..UnansweredMaxLength] : text;
     }
 
-    public static Message FromEmail(Customer customer, MessageBody body, string? internetMessageId, DateTime now) =>
+    /// <summary>A customer's message that arrived by mail; <paramref name="tone"/> was read from <paramref name="body"/>
+    /// before filing (<see cref="CustomerTone.Of"/>), so the writer does not score it.</summary>
+    public static Message FromEmail(Customer customer, MessageBody body, CustomerTone tone, string? internetMessageId, DateTime now) =>
+        FromCustomer(customer, body, tone, internetMessageId, now);
+
+    private static Message FromCustomer(Customer customer, MessageBody body, CustomerTone tone, string? internetMessageId, DateTime now) =>
         new()
         {
             Kind = MessageKind.Customer, AuthorCustomer = customer, AuthorCustomerId = customer.Id == 0 ? null : customer.Id,
             Text = body.Text, Html = body.Html, InternetMessageId = internetMessageId, CreatedAt = now,
-            Sentiment = Math.Round(ReplyCheck.Sentiment.Shared.Score(ReplyCheck.Words.OwnText(body.Text)), 3),
+            Sentiment = tone.Sentiment, IsComplaint = tone.IsComplaint,
         };
 
     public static Message Reply(int? agentId, MessageBody body, DateTime now) =>

@@ -109,6 +109,33 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Ingest_AngryMail_MarksTheTicketAComplaintAndRaisesItsPriority()
+    {
+        var client = await WriterAsync();
+        var calmFrom = MailTestKit.Unique("calm");
+        var calmMail = MailTestKit.Mail(calmFrom, "Opening hours",
+            "Hello, are you open on Saturday?\n\nOn Monday Support wrote:\n> This is terrible, awful, the worst service ever!");
+        var calm = await client.IngestAsync(calmMail);
+        var angry = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("fed-up"), "Still broken",
+            "This is the third time I am writing. Still waiting for the refund you promised, this is unacceptable."));
+
+        var calmTicket = await TicketAsync(client, calm.TicketId!.Value);
+        calmTicket.IsComplaint.ShouldBeFalse("the angry words are only in the quoted history");
+        calmTicket.Priority.ShouldBe(TicketPriority.Normal);
+        var angryTicket = await TicketAsync(client, angry.TicketId!.Value);
+        angryTicket.IsComplaint.ShouldBeTrue();
+        angryTicket.Priority.ShouldBe(TicketPriority.High);
+        angryTicket.Messages.ShouldHaveSingleItem().Sentiment.ShouldNotBeNull().ShouldBeLessThan(0);
+
+        var followUp = MailTestKit.Mail(calmFrom, "Re: Opening hours", "Nobody answered me. This is ridiculous and I am very disappointed.",
+            inReplyTo: calmMail.MessageId);
+        (await client.IngestAsync(followUp)).Outcome.ShouldBe(InboundOutcome.Message);
+        calmTicket = await TicketAsync(client, calm.TicketId!.Value);
+        calmTicket.IsComplaint.ShouldBeTrue();
+        calmTicket.Priority.ShouldBe(TicketPriority.High);
+    }
+
+    [Fact]
     public async Task Ingest_HeadersRewrittenButTicketNumberInSubject_ThreadsByTheToken()
     {
         var client = await WriterAsync();
