@@ -186,7 +186,7 @@ start_postgres() {
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
     -o "-p $pg_port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
   PG_STARTED=1
-  PG_CS="Host=127.0.0.1;Port=$pg_port;Username=postgres"
+  PG_CS="Host=127.0.0.1;Port=$pg_port;Username=postgres${BENCH_PG_OPTIONS:-}"
 }
 
 wants() { [[ ",$ONLY," == *",$1,"* ]]; }

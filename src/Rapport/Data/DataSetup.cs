@@ -1,7 +1,9 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Rapport.Features.Sla;
 using Rapport.Infrastructure;
 
@@ -38,7 +40,8 @@ public static class DataSetup
                         "Database:Provider is Postgres but ConnectionStrings:Rapport is empty. Set it, for example " +
                         "ConnectionStrings__Rapport=\"Host=localhost;Database=rapport;Username=rapport;Password=...\".");
                 }
-                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, connectionString).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
+                var postgres = PostgresConnectionString(connectionString);
+                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, postgres).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<PostgresRapportDb>>();
                 break;
             default:
@@ -66,6 +69,22 @@ public static class DataSetup
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(csb.DataSource))!);
         }
         return csb.ToString();
+    }
+
+    /// <summary>The configured PostgreSQL connection string, with automatic statement preparation on unless it says
+    /// otherwise: EF Core sends the same statements again and again, and PostgreSQL then parses and plans each once per
+    /// connection instead of on every call (docs/decisions/0040). <c>Max Auto Prepare=0</c> turns it off, as a pooler
+    /// in transaction mode that cannot keep prepared statements needs.</summary>
+    internal static string PostgresConnectionString(string configured)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(configured);
+        // Npgsql's builder knows every keyword whether it was given or not; the plain one lists what was written.
+        var written = new DbConnectionStringBuilder { ConnectionString = configured }.Keys.Cast<string>();
+        if (!written.Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            csb.MaxAutoPrepare = 200;
+        }
+        return csb.ConnectionString;
     }
 
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString, SqliteConnectionSetup setup, SqliteWriteGate gate) =>

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Rapport.Data;
 using Rapport.Infrastructure;
 using Rapport.Tests.Infrastructure;
@@ -79,4 +80,26 @@ public sealed class MigrationTests_Postgres(PostgresRapportFactory app) : Migrat
         db.Database.GetDbConnection().Database.ShouldBe(app.DatabaseName);
         (await db.Database.SqlQueryRaw<string>("SELECT current_database() AS \"Value\"").ToListAsync(Ct)).ShouldBe([app.DatabaseName]);
     }
+
+    [Fact]
+    public async Task Statements_run_again_and_again_are_prepared_on_the_server()
+    {
+        await using var db = App.CreateDbContext();
+        await db.Database.OpenConnectionAsync(Ct);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await db.Tickets.Where(t => t.Id == i).Select(t => t.Subject).FirstOrDefaultAsync(Ct);
+        }
+
+        var prepared = await db.Database.SqlQueryRaw<string>("SELECT statement AS \"Value\" FROM pg_prepared_statements").ToListAsync(Ct);
+        prepared.ShouldContain(s => s.Contains("\"Subject\"") && s.Contains("\"Tickets\""));
+    }
+
+    [Theory]
+    [InlineData("Host=db;Database=rapport", 200)]
+    [InlineData("Host=db;Database=rapport;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db;Database=rapport;MaxAutoPrepare=20", 20)]
+    public void Automatic_preparation_is_on_unless_the_connection_string_says_otherwise(string configured, int expected) =>
+        new NpgsqlConnectionStringBuilder(DataSetup.PostgresConnectionString(configured)).MaxAutoPrepare.ShouldBe(expected);
 }
