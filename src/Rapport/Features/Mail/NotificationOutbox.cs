@@ -43,8 +43,8 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         {
             return false;
         }
-        var thread = await db.Messages.AsNoTracking().Where(m => m.TicketId == ticketId && m.InternetMessageId != null)
-            .OrderBy(m => m.Id).Select(m => m.InternetMessageId!).Take(20).ToListAsync(ct);
+        var thread = (await ReplyOutbox.Thread(db.Messages.AsNoTracking(), ticketId).Select(m => m.InternetMessageId).ToListAsync(ct))
+            .OfType<string>().Take(20).ToList();
         return await QueueAsync(db, mailboxId, ticketId, customerName, recipient, MailReader.ReplySubject(ticketId, ticketSubject), text, thread, ct);
     }
 

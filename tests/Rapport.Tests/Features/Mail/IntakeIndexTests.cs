@@ -7,7 +7,8 @@ namespace Rapport.Tests.Features.Mail;
 
 /// <summary>The intake looks up a whole group's Message-IDs (duplicates, and the messages replies answer) in one query.
 /// Most messages have no Message-ID (notes, web and API messages), and once the database has statistics that say so,
-/// SQLite walked the whole Messages table for that query; the partial index keeps it a lookup.</summary>
+/// SQLite walked the whole Messages table for that query; the partial index keeps it a lookup. The other way round,
+/// a ticket's thread (for a reply's References) must not be read through that partial index.</summary>
 public abstract class IntakeIndexTests(RapportFactory app) : DatabaseTests(app)
 {
     [Fact]
@@ -33,6 +34,35 @@ public abstract class IntakeIndexTests(RapportFactory app) : DatabaseTests(app)
 
         plan.ShouldContain("IX_Messages_InternetMessageId");
         plan.ShouldNotContain("SCAN m ");
+    }
+
+    [Fact]
+    public async Task ThreadOfATicket_ReadsByTicket_WhenStatisticsPredateMostMessageIds()
+    {
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var bulk = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("bulk"), "Web era", "Copied many times."));
+        var thread = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("thread"), "Mail era", "The thread we reply to."));
+        await using var db = App.CreateDbContext();
+        var columns = db.Model.FindEntityType(typeof(Rapport.Features.Tickets.Message))!.GetProperties()
+            .Where(p => p.Name is not ("Id" or "InternetMessageId")).Select(p => $"\"{p.GetColumnName()}\"").ToList();
+        var list = string.Join(", ", columns);
+        // Column names come from the model, the ticket as a parameter.
+        var copy = "INSERT INTO \"Messages\" (" + list + ") SELECT " + list + " FROM \"Messages\" WHERE \"TicketId\" = {0}";
+        var copyWithIds = "INSERT INTO \"Messages\" (" + list + ", \"InternetMessageId\") SELECT " + list + ", 'later-' || \"Id\" || '@x' " +
+            "FROM \"Messages\" WHERE \"Id\" IN (SELECT \"Id\" FROM \"Messages\" WHERE \"TicketId\" = {0} ORDER BY \"Id\" LIMIT 2000)";
+        // Statistics taken while almost no message had a Message-ID (4,096 copies without one)...
+        for (var i = 0; i < 12; i++)
+        {
+            await db.Database.ExecuteSqlRawAsync(copy, [bulk.TicketId!.Value], Ct);
+        }
+        await db.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
+        // ...then 2,000 messages with one arrive, on another ticket.
+        await db.Database.ExecuteSqlRawAsync(copyWithIds, [bulk.TicketId!.Value], Ct);
+
+        var plan = await db.PlanAsync(ReplyOutbox.Thread(db.Messages.AsNoTracking(), thread.TicketId!.Value).Select(m => m.InternetMessageId), Ct);
+
+        plan.ShouldContain("IX_Messages_TicketId_Id");
+        plan.ShouldNotContain("IX_Messages_InternetMessageId");
     }
 }
 
