@@ -96,6 +96,17 @@ public sealed class MigrationTests_Postgres(PostgresRapportFactory app) : Migrat
         prepared.ShouldContain(s => s.Contains("\"Subject\"") && s.Contains("\"Tickets\""));
     }
 
+    [Fact]
+    public async Task Raw_mail_is_compressed_with_lz4()
+    {
+        await using var db = App.CreateDbContext();
+
+        var method = await db.Database.SqlQueryRaw<string>(
+            "SELECT attcompression::text AS \"Value\" FROM pg_attribute WHERE attrelid = '\"RawMail\"'::regclass AND attname = 'Content'").ToListAsync(Ct);
+
+        method.ShouldBe(["l"]);
+    }
+
     [Theory]
     [InlineData("Host=db;Database=rapport", 200)]
     [InlineData("Host=db;Database=rapport;Max Auto Prepare=0", 0)]
