@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Features.ApiTokens;
+using Rapport.Data;
 using Rapport.Features.Mail;
+using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Mail;
@@ -18,16 +20,7 @@ public abstract class IntakeIndexTests(RapportFactory app) : DatabaseTests(app)
         var answer = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("stats"), "Statistics", "One message with an ID."));
         await using var db = App.CreateDbContext();
         // 512 messages without a Message-ID on that ticket (copies of its first), then fresh statistics.
-        var columns = db.Model.FindEntityType(typeof(Rapport.Features.Tickets.Message))!.GetProperties()
-            .Where(p => p.Name != "Id").Select(p => p.GetColumnName()).ToList();
-        var insert = string.Join(", ", columns.Select(c => $"\"{c}\""));
-        var select = string.Join(", ", columns.Select(c => c == "InternetMessageId" ? "NULL" : $"\"{c}\""));
-        // Column names come from the model, the ticket as a parameter.
-        var copy = "INSERT INTO \"Messages\" (" + insert + ") SELECT " + select + " FROM \"Messages\" WHERE \"TicketId\" = {0}";
-        for (var i = 0; i < 9; i++)
-        {
-            await db.Database.ExecuteSqlRawAsync(copy, [answer.TicketId!.Value], Ct);
-        }
+        await DoubleWithoutMessageIdsAsync(db, answer.TicketId!.Value, times: 9);
         await db.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
 
         var plan = await db.PlanAsync(IngestMail.WithMessageIds(db.Messages.AsNoTracking(), ["a@x", "b@x", "c@x"]).Select(m => m.TicketId), Ct);
@@ -43,26 +36,35 @@ public abstract class IntakeIndexTests(RapportFactory app) : DatabaseTests(app)
         var bulk = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("bulk"), "Web era", "Copied many times."));
         var thread = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("thread"), "Mail era", "The thread we reply to."));
         await using var db = App.CreateDbContext();
-        var columns = db.Model.FindEntityType(typeof(Rapport.Features.Tickets.Message))!.GetProperties()
-            .Where(p => p.Name is not ("Id" or "InternetMessageId")).Select(p => $"\"{p.GetColumnName()}\"").ToList();
-        var list = string.Join(", ", columns);
-        // Column names come from the model, the ticket as a parameter.
-        var copy = "INSERT INTO \"Messages\" (" + list + ") SELECT " + list + " FROM \"Messages\" WHERE \"TicketId\" = {0}";
-        var copyWithIds = "INSERT INTO \"Messages\" (" + list + ", \"InternetMessageId\") SELECT " + list + ", 'later-' || \"Id\" || '@x' " +
-            "FROM \"Messages\" WHERE \"Id\" IN (SELECT \"Id\" FROM \"Messages\" WHERE \"TicketId\" = {0} ORDER BY \"Id\" LIMIT 2000)";
         // Statistics taken while almost no message had a Message-ID (4,096 copies without one)...
-        for (var i = 0; i < 12; i++)
-        {
-            await db.Database.ExecuteSqlRawAsync(copy, [bulk.TicketId!.Value], Ct);
-        }
+        await DoubleWithoutMessageIdsAsync(db, bulk.TicketId!.Value, times: 12);
         await db.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
         // ...then 2,000 messages with one arrive, on another ticket.
+        var list = CopiedColumns(db);
+        var copyWithIds = "INSERT INTO \"Messages\" (" + list + ", \"InternetMessageId\") SELECT " + list + ", 'later-' || \"Id\" || '@x' " +
+            "FROM \"Messages\" WHERE \"Id\" IN (SELECT \"Id\" FROM \"Messages\" WHERE \"TicketId\" = {0} ORDER BY \"Id\" LIMIT 2000)";
         await db.Database.ExecuteSqlRawAsync(copyWithIds, [bulk.TicketId!.Value], Ct);
 
         var plan = await db.PlanAsync(ReplyOutbox.Thread(db.Messages.AsNoTracking(), thread.TicketId!.Value).Select(m => m.InternetMessageId), Ct);
 
         plan.ShouldContain("IX_Messages_TicketId_Id");
         plan.ShouldNotContain("IX_Messages_InternetMessageId");
+    }
+
+    /// <summary>The Messages columns but Id and InternetMessageId, quoted; from the model, so the SQL built with them
+    /// carries no outside input.</summary>
+    private static string CopiedColumns(RapportDb db) => string.Join(", ", db.Model.FindEntityType(typeof(Message))!.GetProperties()
+        .Where(p => p.Name is not (nameof(Message.Id) or nameof(Message.InternetMessageId))).Select(p => $"\"{p.GetColumnName()}\""));
+
+    /// <summary>Doubles the ticket's messages <paramref name="times"/> times, the copies without a Message-ID.</summary>
+    private async Task DoubleWithoutMessageIdsAsync(RapportDb db, long ticketId, int times)
+    {
+        var list = CopiedColumns(db);
+        var copy = "INSERT INTO \"Messages\" (" + list + ") SELECT " + list + " FROM \"Messages\" WHERE \"TicketId\" = {0}";
+        for (var i = 0; i < times; i++)
+        {
+            await db.Database.ExecuteSqlRawAsync(copy, [ticketId], Ct);
+        }
     }
 }
 
