@@ -18,6 +18,8 @@ const string usage =
 
     {MailPrepareCommand.Usage}
 
+    {MailFileCommand.Usage}
+
     {ReplyCheckCommand.Usage}
 
     {ReportsCommand.Usage}
@@ -43,6 +45,7 @@ try
         "intake" => await IntakeCommand.RunAsync(options),
         "imap-pull" => await ImapPullCommand.RunAsync(options),
         "mail-prepare" => MailPrepareCommand.Run(options),
+        "mail-file" => await MailFileCommand.RunAsync(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),
