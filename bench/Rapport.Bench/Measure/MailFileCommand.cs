@@ -32,12 +32,28 @@ internal static class MailFileCommand
     {
         var provider = options.Required("provider");
         var connection = options.Required("connection");
-        var data = options.Optional("data") ?? Directory.CreateTempSubdirectory("rapport-mail-file-").FullName;
+        var given = options.Optional("data");
+        var data = given ?? Directory.CreateTempSubdirectory("rapport-mail-file-").FullName;
         var count = options.Int("messages", 3000);
         var callers = options.Int("callers", 8);
         var rounds = options.Int("rounds", 5);
         options.EnsureAllRead();
 
+        try
+        {
+            return await MeasureAsync(provider, connection, data, count, callers, rounds);
+        }
+        finally
+        {
+            if (given is null)
+            {
+                Directory.Delete(data, recursive: true); // the attachments of every round, some 100 MB
+            }
+        }
+    }
+
+    private static async Task<int> MeasureAsync(string provider, string connection, string data, int count, int callers, int rounds)
+    {
         await using var app = Build(provider, connection, data);
         if (await AdminCommands.RunAsync(app.Services, ["migrate"]) != 0)
         {
