@@ -82,6 +82,9 @@ summary() {
     if [[ -n ${TEST_TOTALS_NOTE:-} ]]; then
         printf '  tests: %s\n' "$TEST_TOTALS_NOTE"
     fi
+    if [[ -n ${TEST_FAILURES:-} ]]; then
+        printf '  failed tests (first lines of each; the whole report is above):\n%s\n' "$TEST_FAILURES"
+    fi
     if ((failed)); then
         printf '%sFAILED%s after %d s\n' "$RED" "$PLAIN" "$((SECONDS - started))"
     else
@@ -358,6 +361,8 @@ run_tests() {
 }
 run_check "Tests on SQLite and PostgreSQL" run_tests
 TEST_TOTALS=$(grep -E '^\s+(total|failed|succeeded|skipped):' "$test_log" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//') || true
+# Each failed test's name and the first lines of its assertion, repeated at the end where a short log tail shows them.
+TEST_FAILURES=$(awk '/^failed /{n=5} n>0{print "    " substr($0, 1, 300); n--}' "$test_log" | head -n 60) || true
 
 for context in SqliteRapportDb PostgresRapportDb; do
     run_check "No pending model changes ($context)" dotnet ef migrations has-pending-model-changes \
