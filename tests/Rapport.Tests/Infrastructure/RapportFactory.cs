@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Rapport.Data;
 using Rapport.Features.Agents;
@@ -29,6 +30,9 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
 
     /// <summary>Why this provider cannot run here, or null when it can.</summary>
     public abstract string? SkipReason { get; }
+
+    /// <summary>What the app logged at Warning and above.</summary>
+    public CapturedLogs Logs { get; } = new();
 
     /// <summary>The current fake time as the UTC DateTime the entities take.</summary>
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
@@ -63,6 +67,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         {
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<ILoggerProvider>(Logs);
         });
         ConfigureHost?.Invoke(builder);
     }

@@ -247,8 +247,9 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
     }
 
-    /// <summary>Files every message of the batch in one transaction; each is saved (not committed) before the next
-    /// is looked at, so a reply or a duplicate later in the batch sees an earlier message. Throws if any fails.</summary>
+    /// <summary>Files every message of the batch in one transaction, with one save for the group's tickets and messages
+    /// and one for its ledger lines (<see cref="Unsaved"/>); a message that needs an earlier one of the group in the
+    /// database (its duplicate, a reply to it, the same sender) has the group saved before it is looked at. Throws if any fails.</summary>
     private async Task<Result[]> ProcessBatchAsync(IReadOnlyList<Pending> batch, CancellationToken ct)
     {
         await using var db = await WriterContextAsync(ct);
@@ -257,22 +258,18 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var results = new Result[batch.Count];
         var entries = new InboundMail[batch.Count];
         var known = await Known.ReadAsync(db, batch.Select(p => p.Prepared).Where(p => p.Problem is null).ToList(), ct);
+        var unsaved = new Unsaved(db, known, time);
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
             var entry = InboundMail.Receive(pending.MailboxId, pending.Source, pending.Stored.Sha256, pending.Stored.Length, now);
             await StoreRawAsync(db, pending.Stored.Sha256, pending.Raw, ct);
             results[i] = pending.Prepared.Problem is { } problem
-                ? Quarantine(entry, problem)
-                : await FileAsync(db, entry, pending.Prepared, known, ct);
-            // The ledger line goes in once, with its outcome; the next message starts from an empty change tracker, so
-            // each save looks only at its own message's rows (it reads earlier ones from the database, uncommitted).
-            db.InboundMail.Add(entry);
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-            known.Add(entry, pending.Prepared);
+                ? Quarantine(entry, problem, unsaved, pending.Prepared)
+                : await FileAsync(db, entry, pending.Prepared, known, unsaved, ct);
             entries[i] = entry;
         }
+        await unsaved.SaveAsync(ct);
         await transaction.CommitAsync(ct);
         return results.Select((r, i) => r with { LedgerId = entries[i].Id, TicketId = r.TicketId ?? entries[i].TicketId }).ToArray();
     }
@@ -293,14 +290,12 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 {
                     await StoreRawAsync(db, prepared.RawSha256, raw, ct);
                 }
+                var known = await Known.ReadAsync(db, prepared.Problem is null ? [prepared] : [], ct);
+                var unsaved = new Unsaved(db, known, time);
                 result = prepared.Problem is { } problem
-                    ? Quarantine(entry, problem)
-                    : await FileAsync(db, entry, prepared, await Known.ReadAsync(db, [prepared], ct), ct);
-                if (entry.Id == 0)
-                {
-                    db.InboundMail.Add(entry);
-                }
-                await db.SaveChangesAsync(ct);
+                    ? Quarantine(entry, problem, unsaved, prepared)
+                    : await FileAsync(db, entry, prepared, known, unsaved, ct);
+                await unsaved.SaveAsync(ct);
                 await transaction.CommitAsync(ct);
             }
             catch (DbUpdateException e) when (e.IsUniqueViolation() && attempt < 3)
@@ -323,7 +318,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 {
                     await StoreRawAsync(clean, prepared.RawSha256, raw, ct);
                 }
-                Quarantine(again, $"Could not be filed: {e.GetType().Name}: {e.Message}");
+                Quarantine(again, $"Could not be filed: {e.GetType().Name}: {e.Message}", null, prepared);
                 await clean.SaveChangesAsync(ct);
                 await transaction.CommitAsync(ct);
                 return new Result(again.Outcome, null, again.Reason, again.Id);
@@ -348,9 +343,10 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         db.Database.ExecuteSqlAsync(
             $"""INSERT INTO "RawMail" ("Sha256", "Length", "Content") VALUES ({sha}, {(long)raw.Length}, {raw}) ON CONFLICT ("Sha256") DO NOTHING""", ct);
 
-    private Result Quarantine(InboundMail entry, string reason)
+    private Result Quarantine(InboundMail entry, string reason, Unsaved? unsaved, Prepared prepared)
     {
         entry.Record(InboundOutcome.Quarantined, reason, null, null, time.GetUtcNow().UtcDateTime);
+        unsaved?.Add(entry, prepared);
         LogQuarantined(entry.RawSha256, reason);
         return new Result(InboundOutcome.Quarantined, null, reason, 0);
     }
@@ -429,13 +425,99 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
     }
 
-    private async Task<Result> FileAsync(RapportDb db, InboundMail entry, Prepared prepared, Known known, CancellationToken ct)
+    /// <summary>The messages of a group filed since its rows were last saved. Their tickets, messages and customers are
+    /// saved together, then their ledger lines (which need those rows' ids), and <see cref="Known"/> learns them. Until
+    /// then a later message of the group that duplicates or answers one of them, comes from the same sender, or touches
+    /// the same ticket has the group saved first (<see cref="Concerns"/>, <see cref="Touches"/>): the checks that read
+    /// the database then see it. Two saves per group instead of two per message (docs/decisions/0037).</summary>
+    private sealed class Unsaved(RapportDb db, Known known, TimeProvider time)
+    {
+        /// <summary>A message that became a ticket or a message on one; the ledger line records their ids after the save.</summary>
+        public sealed record Filed(InboundOutcome Outcome, string? Reason, Ticket Ticket, Message Message);
+
+        private readonly List<(InboundMail Entry, Prepared Prepared, Filed? Filed)> _entries = [];
+        private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _messageIds = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _senders = new(StringComparer.Ordinal);
+        private readonly HashSet<long> _tickets = [];
+
+        public void Add(InboundMail entry, Prepared prepared, Filed? filed = null)
+        {
+            _entries.Add((entry, prepared, filed));
+            _keys.Add(entry.DedupKey);
+            if (prepared.MessageId is { } id)
+            {
+                _messageIds.Add(id);
+            }
+            if (prepared.SenderAddress is { } sender)
+            {
+                _senders.Add(sender);
+            }
+            if (filed?.Ticket.Id is > 0 and var ticketId)
+            {
+                _tickets.Add(ticketId);
+            }
+        }
+
+        /// <summary>Whether this message may duplicate, answer or come from the sender of an unsaved one.</summary>
+        public bool Concerns(string dedupKey, Prepared prepared) =>
+            _entries.Count > 0 && (_keys.Contains(dedupKey)
+                || prepared.MessageId is { } id && _messageIds.Contains(id)
+                || prepared.ReferencedIds.Any(_messageIds.Contains)
+                || prepared.SenderAddress is { } sender && _senders.Contains(sender));
+
+        /// <summary>Whether an unsaved message went onto this (stored) ticket.</summary>
+        public bool Touches(long ticketId) => _tickets.Contains(ticketId);
+
+        public async Task SaveAsync(CancellationToken ct)
+        {
+            if (_entries.Count == 0)
+            {
+                return;
+            }
+            await db.SaveChangesAsync(ct);
+            var now = time.GetUtcNow().UtcDateTime;
+            // The ledger lines' save need not look at the rows just saved again; a line being reprocessed stays tracked.
+            if (_entries.TrueForAll(e => e.Entry.Id == 0))
+            {
+                db.ChangeTracker.Clear();
+            }
+            foreach (var (entry, _, filed) in _entries)
+            {
+                if (filed is not null)
+                {
+                    entry.Record(filed.Outcome, filed.Reason, filed.Ticket.Id, filed.Message.Id, now);
+                }
+                if (entry.Id == 0)
+                {
+                    db.InboundMail.Add(entry);
+                }
+            }
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            foreach (var (entry, prepared, _) in _entries)
+            {
+                known.Add(entry, prepared);
+            }
+            _entries.Clear();
+            _keys.Clear();
+            _messageIds.Clear();
+            _senders.Clear();
+            _tickets.Clear();
+        }
+    }
+
+    private async Task<Result> FileAsync(RapportDb db, InboundMail entry, Prepared prepared, Known known, Unsaved unsaved, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var mail = prepared.Mail!;
         var senderAddress = prepared.SenderAddress;
         var messageId = prepared.MessageId;
         entry.Describe(messageId, senderAddress, mail.Subject, prepared.Participants);
+        if (unsaved.Concerns(entry.DedupKey, prepared))
+        {
+            await unsaved.SaveAsync(ct);
+        }
 
         var earlier = known.FirstLine(entry.DedupKey, except: entry.Id);
         var storedTicket = messageId is null ? null : known.TicketOf(messageId);
@@ -444,10 +526,16 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             var duplicateOf = earlier?.TicketId ?? storedTicket;
             var reason = earlier is null ? "This Message-ID is already on a ticket." : $"Already taken in (ledger {earlier.Value.Id}).";
             entry.Record(InboundOutcome.Duplicate, reason, duplicateOf, null, now);
+            unsaved.Add(entry, prepared);
             return new Result(InboundOutcome.Duplicate, duplicateOf, reason, 0);
         }
 
         var referenced = await FindReferencedTicketAsync(db, prepared, known, ct);
+        if (referenced is { } touched && unsaved.Touches(touched))
+        {
+            // Another message of the group changed this ticket: its rows go in first, so the checks below read them.
+            await unsaved.SaveAsync(ct);
+        }
         var machine = prepared.Machine;
         if (machine is not null)
         {
@@ -460,13 +548,15 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 machine = $"bounce of our reply (outbox {outbound.Id}): {diagnostic ?? "not delivered"}";
             }
             entry.Record(InboundOutcome.Ignored, machine, referenced, null, now);
+            unsaved.Add(entry, prepared);
             LogIgnored(entry.RawSha256, machine);
             return new Result(InboundOutcome.Ignored, referenced, machine, 0);
         }
         if (senderAddress is null || !CustomerEmail.IsValid(senderAddress) || prepared.Body is null)
         {
             var textHint = mail.TextBody is { Length: > 0 } ? " Its text is kept in the raw message." : "";
-            return Quarantine(entry, (senderAddress is null ? "The message has no sender address." : $"The sender address '{senderAddress}' is not valid.") + textHint);
+            return Quarantine(entry, (senderAddress is null ? "The message has no sender address." : $"The sender address '{senderAddress}' is not valid.") + textHint,
+                unsaved, prepared);
         }
 
         var customer = await (from e in db.CustomerEmails
@@ -503,22 +593,23 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             }
         }
         var reasonText = string.Join(" ", new[] { linkNote }.Concat(prepared.Notes).Where(n => n is not null));
+        var outcome = ticket is null ? InboundOutcome.Ticket : InboundOutcome.Message;
         if (ticket is not null)
         {
             ticket.AddCustomerMessage(message, now);
-            await db.SaveChangesAsync(ct);
-            entry.Record(InboundOutcome.Message, reasonText.Length == 0 ? null : reasonText, ticket.Id, message.Id, now);
-            return new Result(InboundOutcome.Message, ticket.Id, null, 0);
         }
-        ticket = Ticket.Open(customer, MailReader.CleanSubject(mail.Subject), TicketChannel.Email, TicketPriority.Normal, message, Actor.System, now);
-        if (linkNote is not null)
+        else
         {
-            ticket.AddNote(Message.Note(null, new MessageBody(linkNote, null), now), Actor.System, now);
+            ticket = Ticket.Open(customer, MailReader.CleanSubject(mail.Subject), TicketChannel.Email, TicketPriority.Normal, message, Actor.System, now);
+            if (linkNote is not null)
+            {
+                ticket.AddNote(Message.Note(null, new MessageBody(linkNote, null), now), Actor.System, now);
+            }
+            db.Tickets.Add(ticket);
         }
-        db.Tickets.Add(ticket);
-        await db.SaveChangesAsync(ct);
-        entry.Record(InboundOutcome.Ticket, reasonText.Length == 0 ? null : reasonText, ticket.Id, message.Id, now);
-        return new Result(InboundOutcome.Ticket, ticket.Id, null, 0);
+        // The ledger line gets the ticket's and message's ids once the group's rows are saved; the answer gets them from it.
+        unsaved.Add(entry, prepared, new Unsaved.Filed(outcome, reasonText.Length == 0 ? null : reasonText, ticket, message));
+        return new Result(outcome, null, null, 0);
     }
 
     private static async Task<long?> FindReferencedTicketAsync(RapportDb db, Prepared prepared, Known known, CancellationToken ct)

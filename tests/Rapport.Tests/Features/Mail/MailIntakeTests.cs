@@ -90,6 +90,37 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Ingest_BurstOfRepliesAndOfMailFromOneNewSender_FilesEveryMessageInItsGroup()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("eve");
+        var original = MailTestKit.Mail(from, "Delivery", "Where is my parcel?");
+        var opened = await client.IngestAsync(original);
+        var newcomer = MailTestKit.Unique("fay");
+        var fallbacksBefore = GroupFallbacks();
+
+        // Sent at once, so that the writer files them in groups: replies to one ticket, and new conversations from one
+        // new sender, each depending on an earlier message of its group being in the database.
+        var replies = Enumerable.Range(1, 6).Select(i => MailTestKit.Mail(from, "Re: Delivery", $"Any news? ({i})", inReplyTo: original.MessageId));
+        var fresh = Enumerable.Range(1, 6).Select(i => MailTestKit.Mail(newcomer, $"Question {i}", $"Question number {i}."));
+        var answers = await Task.WhenAll(replies.Concat(fresh).Select(m => client.IngestAsync(m)));
+
+        answers.Take(6).ShouldAllBe(a => a.Outcome == InboundOutcome.Message && a.TicketId == opened.TicketId);
+        answers.Skip(6).ShouldAllBe(a => a.Outcome == InboundOutcome.Ticket);
+        var opens = answers.Skip(6).Select(a => a.TicketId!.Value).Distinct().ToList();
+        opens.Count.ShouldBe(6);
+        (await TicketAsync(client, opened.TicketId!.Value)).Messages.Count.ShouldBe(7);
+        await using var db = App.CreateDbContext();
+        (await db.CustomerEmails.CountAsync(e => e.Address == newcomer, Ct)).ShouldBe(1);
+        (await db.Tickets.Where(t => opens.Contains(t.Id)).Select(t => t.CustomerId).Distinct().ToListAsync(Ct)).ShouldHaveSingleItem();
+        (await db.InboundMail.Where(m => m.FromAddress == newcomer || m.FromAddress == from).Select(m => m.MessageId).ToListAsync(Ct))
+            .ShouldAllBe(id => id != null, "every ledger line points at the message it became");
+        GroupFallbacks().ShouldBe(fallbacksBefore, "a group that fails is filed again message by message: right answers, but the slow way");
+    }
+
+    private int GroupFallbacks() => App.Logs.Entries.Count(e => e.Category == typeof(IngestMail).FullName && e.Message.Contains("together failed"));
+
+    [Fact]
     public async Task Ingest_ReplyWithInReplyTo_ThreadsToTheTicketAndReopensIt()
     {
         var client = await WriterAsync();
