@@ -8,6 +8,7 @@ using Rapport.Data;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
 using Rapport.Features.ReplyCheck;
+using Rapport.Features.Sla;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
@@ -22,7 +23,8 @@ namespace Rapport.Features.Mail;
 /// docs/decisions/0037-inbound-mail-group-commit.md), and answers each only after that commit. If the
 /// transaction fails, each message is filed again alone, so one bad message never fails the others.</summary>
 public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, FileStore files, MessageContent content,
-    IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions, TimeProvider time, ILogger<IngestMail> logger)
+    IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions, SlaClock clock, OwnerRouting routing, TimeProvider time,
+    ILogger<IngestMail> logger)
     : IAsyncDisposable
 {
     private const int MaxBatch = 32;
@@ -254,11 +256,12 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     {
         await using var db = await WriterContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var rows = new RowWriter(db);
         var now = time.GetUtcNow().UtcDateTime;
         var results = new Result[batch.Count];
         var entries = new InboundMail[batch.Count];
         var known = await Known.ReadAsync(db, batch.Select(p => p.Prepared).Where(p => p.Problem is null).ToList(), ct);
-        var unsaved = new Unsaved(db, known, time);
+        var unsaved = new Unsaved(db, rows, known, time, opened => clock.Open(db, routing, opened));
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
@@ -286,12 +289,13 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 // Ticket, message and ledger line commit together: a crash leaves either all of them or none.
                 await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await using var rows = new RowWriter(db);
                 if (raw is not null)
                 {
                     await StoreRawAsync(db, prepared.RawSha256, raw, ct);
                 }
                 var known = await Known.ReadAsync(db, prepared.Problem is null ? [prepared] : [], ct);
-                var unsaved = new Unsaved(db, known, time);
+                var unsaved = new Unsaved(db, rows, known, time, opened => clock.Open(db, routing, opened));
                 result = prepared.Problem is { } problem
                     ? Quarantine(entry, problem, unsaved, prepared)
                     : await FileAsync(db, entry, prepared, known, unsaved, ct);
@@ -425,12 +429,14 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
     }
 
-    /// <summary>The messages of a group filed since its rows were last saved. Their tickets, messages and customers are
-    /// saved together, then their ledger lines (which need those rows' ids), and <see cref="Known"/> learns them. Until
-    /// then a later message of the group that duplicates or answers one of them, comes from the same sender, or touches
-    /// the same ticket has the group saved first (<see cref="Concerns"/>, <see cref="Touches"/>): the checks that read
-    /// the database then see it. Two saves per group instead of two per message (docs/decisions/0037).</summary>
-    private sealed class Unsaved(RapportDb db, Known known, TimeProvider time)
+    /// <summary>The messages of a group filed since its rows were last saved. Their rows are written together: what
+    /// changed on stored rows (a reply's ticket, a bounced reply, a customer given an owner) in one save, then the new
+    /// tickets with their customers, messages and events, and the ledger lines (which need those rows' ids), inserted
+    /// by <see cref="RowWriter"/>; then <see cref="Known"/> learns them. Until then a later message of the group that
+    /// duplicates or answers one of them, comes from the same sender, or touches the same ticket has the group saved
+    /// first (<see cref="Concerns"/>, <see cref="Touches"/>): the checks that read the database then see it
+    /// (docs/decisions/0037, 0041).</summary>
+    private sealed class Unsaved(RapportDb db, RowWriter rows, Known known, TimeProvider time, Action<IReadOnlyList<Ticket>> open)
     {
         /// <summary>A message that became a ticket or a message on one; the ledger line records their ids after the save.</summary>
         public sealed record Filed(InboundOutcome Outcome, string? Reason, Ticket Ticket, Message Message);
@@ -475,10 +481,25 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 return;
             }
-            await db.SaveChangesAsync(ct);
+            // New tickets start their clocks (owner, due instants) as a save would start them; routing may give a stored
+            // customer an owner, which the save below writes.
+            var opened = _entries.Where(e => e.Filed is { Ticket.Id: 0 }).Select(e => e.Filed!.Ticket).Distinct().ToList();
+            if (opened.Count > 0)
+            {
+                open(opened);
+            }
+            if (db.ChangeTracker.HasChanges())
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            foreach (var ticket in opened)
+            {
+                await rows.InsertAsync(ticket, ct);
+            }
             var now = time.GetUtcNow().UtcDateTime;
-            // The ledger lines' save need not look at the rows just saved again; a line being reprocessed stays tracked.
-            if (_entries.TrueForAll(e => e.Entry.Id == 0))
+            // A line being reprocessed is a stored row, changed below and saved; new lines are inserted.
+            var reprocessed = !_entries.TrueForAll(e => e.Entry.Id == 0);
+            if (!reprocessed)
             {
                 db.ChangeTracker.Clear();
             }
@@ -488,12 +509,12 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 {
                     entry.Record(filed.Outcome, filed.Reason, filed.Ticket.Id, filed.Message.Id, now);
                 }
-                if (entry.Id == 0)
-                {
-                    db.InboundMail.Add(entry);
-                }
+                await rows.InsertAsync(entry, ct);
             }
-            await db.SaveChangesAsync(ct);
+            if (reprocessed)
+            {
+                await db.SaveChangesAsync(ct);
+            }
             db.ChangeTracker.Clear();
             foreach (var (entry, prepared, _) in _entries)
             {
@@ -563,11 +584,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                               where e.Address == senderAddress
                               join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
                               select c).FirstOrDefaultAsync(ct);
-        if (customer is null)
-        {
-            customer = Customer.Create(prepared.SenderName ?? "", [senderAddress], now);
-            db.Customers.Add(customer);
-        }
+        customer ??= Customer.Create(prepared.SenderName ?? "", [senderAddress], now);
         var message = Message.FromEmail(customer, prepared.Body, prepared.Tone, messageId, now);
         foreach (var (name, contentType, file) in prepared.Attachments)
         {
@@ -596,16 +613,21 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var outcome = ticket is null ? InboundOutcome.Ticket : InboundOutcome.Message;
         if (ticket is not null)
         {
+            // A stored ticket: the change tracker writes what changed on it, with the new message (and customer).
             ticket.AddCustomerMessage(message, now);
+            if (customer.Id == 0)
+            {
+                db.Customers.Add(customer);
+            }
         }
         else
         {
+            // A new ticket, with its customer if new: inserted by the row writer when the group is saved.
             ticket = Ticket.Open(customer, MailReader.CleanSubject(mail.Subject), TicketChannel.Email, TicketPriority.Normal, message, Actor.System, now);
             if (linkNote is not null)
             {
                 ticket.AddNote(Message.Note(null, new MessageBody(linkNote, null), now), Actor.System, now);
             }
-            db.Tickets.Add(ticket);
         }
         // The ledger line gets the ticket's and message's ids once the group's rows are saved; the answer gets them from it.
         unsaved.Add(entry, prepared, new Unsaved.Filed(outcome, reasonText.Length == 0 ? null : reasonText, ticket, message));

@@ -121,7 +121,8 @@ public sealed class SlaClock(TimeProvider time)
             var settings = clock.Current(db);
             var now = clock.Now;
             var opened = tickets.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-            services.GetRequiredService<OwnerRouting>().Route(db, opened, settings.AssignNewCustomers, now);
+            clock.Open(db, services.GetRequiredService<OwnerRouting>(), opened, settings, now);
+            tickets.RemoveAll(e => e.State == EntityState.Added);
             // Tickets whose tags change in this save: a tag may bring its own policy (or take it away).
             var retagged = settings.HasTagPolicies
                 ? db.ChangeTracker.WithoutDetecting<TicketTag>().Where(e => e.State is EntityState.Added or EntityState.Deleted).Select(e => e.Entity.TicketId).ToHashSet()
@@ -141,16 +142,12 @@ public sealed class SlaClock(TimeProvider time)
             foreach (var entry in tickets)
             {
                 var ticket = entry.Entity;
-                var added = entry.State == EntityState.Added;
                 var tags = unloaded.Contains(ticket.Id) ? storedTags[ticket.Id] : ticket.Tags.Select(t => t.Name);
                 var policy = settings.PolicyFor(ticket.Priority, tags);
-                var statusBefore = added ? (TicketStatus?)null : entry.Property(t => t.Status).OriginalValue;
-                var priorityChanged = !added && entry.Property(t => t.Priority).OriginalValue != ticket.Priority;
-                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, added || priorityChanged || retagged.Contains(ticket.Id), settings.WarnShare);
-                if (!added)
-                {
-                    Ledger(db, entry, statusBefore!.Value, now);
-                }
+                var statusBefore = entry.Property(t => t.Status).OriginalValue;
+                var priorityChanged = entry.Property(t => t.Priority).OriginalValue != ticket.Priority;
+                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, priorityChanged || retagged.Contains(ticket.Id), settings.WarnShare);
+                Ledger(db, entry, statusBefore, now);
             }
         }
 
@@ -187,4 +184,19 @@ public sealed class SlaClock(TimeProvider time)
     }
 
     internal DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>Starts the clocks of tickets being opened: routes them to an owner (or a backup) and sets their due
+    /// instants. A save does this for the tickets it adds; the mail writer, which inserts its new tickets without the
+    /// change tracker (<see cref="Data.RowWriter"/>), calls it before inserting them.</summary>
+    internal void Open(RapportDb db, OwnerRouting routing, IReadOnlyList<Ticket> opened) => Open(db, routing, opened, Current(db), Now);
+
+    private void Open(RapportDb db, OwnerRouting routing, IReadOnlyList<Ticket> opened, Settings settings, DateTime now)
+    {
+        routing.Route(db, opened, settings.AssignNewCustomers, now);
+        foreach (var ticket in opened)
+        {
+            var policy = settings.PolicyFor(ticket.Priority, ticket.Tags.Select(t => t.Name));
+            ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore: null, recompute: true, settings.WarnShare);
+        }
+    }
 }

@@ -1,0 +1,214 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Rapport.Data;
+
+/// <summary>Inserts new entities, and the new entities they reach through navigations, in the context's current
+/// transaction without the change tracker: one prepared <c>INSERT … RETURNING</c> per table, its columns, types and
+/// value conversions read from the EF Core model, so the rows are the ones <c>SaveChanges</c> would write. Principals
+/// go in before their dependents, whose foreign keys (and the new rows' keys) are set on the objects as they go.
+/// For the mail writer's hot path, where a save's change tracking and command building cost several times the
+/// database's own work (docs/decisions/0041). Only inserts; changed rows still go through <c>SaveChanges</c>.</summary>
+public sealed class RowWriter(RapportDb db) : IAsyncDisposable
+{
+    private static readonly ConcurrentDictionary<(IModel, Type), Table> Tables = new();
+
+    private readonly Dictionary<Table, DbCommand> _commands = [];
+    private readonly HashSet<object> _seen = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Inserts <paramref name="entity"/> unless it is stored already (its generated key is set) or was
+    /// inserted by this writer, with the new principals it points at first and the new dependents it holds after.</summary>
+    public async Task InsertAsync(object entity, CancellationToken ct)
+    {
+        var table = TableOf(entity.GetType());
+        if (!table.IsStored(entity) && _seen.Add(entity))
+        {
+            await InsertNewAsync(table, entity, ct);
+        }
+    }
+
+    private async Task InsertNewAsync(Table table, object entity, CancellationToken ct)
+    {
+        foreach (var (navigation, foreignKey) in table.Principals)
+        {
+            if (navigation.GetGetter().GetClrValueUsingContainingEntity(entity) is not { } principal)
+            {
+                continue;
+            }
+            var principalTable = TableOf(principal.GetType());
+            if (principalTable.GeneratedKey is not null && !principalTable.IsStored(principal) && _seen.Add(principal))
+            {
+                await InsertNewAsync(principalTable, principal, ct);
+            }
+            var principalKey = foreignKey.PrincipalKey.Properties[0];
+            Table.Set(foreignKey.Properties[0], entity, principalKey.GetGetter().GetClrValueUsingContainingEntity(principal));
+        }
+
+        var command = CommandFor(table);
+        for (var i = 0; i < table.Columns.Count; i++)
+        {
+            var column = table.Columns[i];
+            // A parameter made as EF Core makes it (value converted, provider type and the column's size set); after the
+            // first row only its value is copied into the command's own, since a provider may keep the parameter objects
+            // of a command it has parsed (Npgsql does) and infers a size from a value (Microsoft.Data.Sqlite does).
+            var made = column.Mapping.CreateParameter(command, column.Parameter,
+                column.Property.GetGetter().GetClrValueUsingContainingEntity(entity), column.Property.IsNullable);
+            if (command.Parameters.Count == i)
+            {
+                command.Parameters.Add(made);
+            }
+            else
+            {
+                command.Parameters[i].Value = made.Value;
+            }
+        }
+        try
+        {
+            if (table.GeneratedKey is { } key)
+            {
+                var id = await command.ExecuteScalarAsync(ct)
+                    ?? throw new InvalidOperationException($"The insert into {table.Name} returned no key.");
+                Table.Set(key, entity, Convert.ChangeType(id, key.ClrType, CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+        }
+        catch (DbException e)
+        {
+            // As SaveChanges reports it, so callers handle a unique violation (DbErrors.IsUniqueViolation) the same way.
+            throw new DbUpdateException($"An error occurred while inserting into {table.Name}: {e.Message}", e);
+        }
+
+        foreach (var (navigation, foreignKey) in table.Dependents)
+        {
+            var value = navigation.GetGetter().GetClrValueUsingContainingEntity(entity);
+            IEnumerable dependents = value switch
+            {
+                null => Array.Empty<object>(),
+                IEnumerable many when navigation.IsCollection => many,
+                _ => new[] { value },
+            };
+            var key = foreignKey.PrincipalKey.Properties[0].GetGetter().GetClrValueUsingContainingEntity(entity);
+            foreach (var dependent in dependents)
+            {
+                var dependentTable = TableOf(dependent.GetType());
+                if (dependentTable.IsStored(dependent) || !_seen.Add(dependent))
+                {
+                    continue;
+                }
+                Table.Set(foreignKey.Properties[0], dependent, key);
+                await InsertNewAsync(dependentTable, dependent, ct);
+            }
+        }
+    }
+
+    private Table TableOf(Type type) => Tables.GetOrAdd((db.Model, type), static (k, db) => Table.Of(k.Item1, k.Item2, db), db);
+
+    private DbCommand CommandFor(Table table)
+    {
+        if (!_commands.TryGetValue(table, out var command))
+        {
+            command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = table.Sql;
+            if (db.Database.GetCommandTimeout() is { } timeout)
+            {
+                command.CommandTimeout = timeout;
+            }
+            _commands[table] = command;
+        }
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("RowWriter writes inside the context's transaction; begin one first.");
+        return command;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var command in _commands.Values)
+        {
+            await command.DisposeAsync();
+        }
+        _commands.Clear();
+    }
+
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Parameter);
+
+    /// <summary>How one entity type is inserted, read once per model from its metadata.</summary>
+    private sealed class Table
+    {
+        public required string Name { get; init; }
+        public required string Sql { get; init; }
+        /// <summary>The key the database generates (returned by the insert), or null when the object carries its key.</summary>
+        public required IProperty? GeneratedKey { get; init; }
+        public required IReadOnlyList<Column> Columns { get; init; }
+        /// <summary>References to principals, whose keys this row's foreign keys take.</summary>
+        public required IReadOnlyList<(INavigation Navigation, IForeignKey ForeignKey)> Principals { get; init; }
+        /// <summary>Navigations to dependents, which take this row's key.</summary>
+        public required IReadOnlyList<(INavigation Navigation, IForeignKey ForeignKey)> Dependents { get; init; }
+
+        /// <summary>Whether the object is a stored row: its generated key is set. An object whose key is not generated
+        /// is new when given to <see cref="InsertAsync"/> or reached from a new principal; as a principal it is taken as stored.</summary>
+        public bool IsStored(object entity) => GeneratedKey is not null && !GeneratedKey.GetGetter().HasSentinelValueUsingContainingEntity(entity);
+
+        public static Table Of(IModel model, Type type, RapportDb db)
+        {
+            var entityType = model.FindEntityType(type) ?? throw new NotSupportedException($"{type.Name} is not an entity of the model.");
+            var name = entityType.GetTableName() ?? throw new NotSupportedException($"{type.Name} is not mapped to a table.");
+            var schema = entityType.GetSchema();
+            var store = StoreObjectIdentifier.Table(name, schema);
+            var unsupported = entityType.GetProperties().Where(p => p.IsShadowProperty() || p.GetComputedColumnSql() is not null
+                    || p.ValueGenerated == ValueGenerated.OnAddOrUpdate).Select(p => p.Name)
+                .Concat(entityType.GetComplexProperties().Select(p => p.Name))
+                .Concat(entityType.GetSkipNavigations().Select(n => n.Name))
+                .Concat(entityType.GetNavigations().Where(n => n.ForeignKey.IsOwnership || n.ForeignKey.Properties.Count != 1).Select(n => n.Name))
+                .ToList();
+            if (entityType.BaseType is not null || entityType.GetDirectlyDerivedTypes().Any() || unsupported.Count > 0)
+            {
+                throw new NotSupportedException($"RowWriter cannot insert {type.Name}: inheritance, shadow or computed properties, " +
+                    $"owned or complex types and composite foreign keys are not supported ({string.Join(", ", unsupported)}).");
+            }
+            var generated = entityType.FindPrimaryKey() is { Properties: [{ ValueGenerated: ValueGenerated.OnAdd } single] } ? single : null;
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var columns = entityType.GetProperties().Where(p => p != generated)
+                .Select((p, i) => new Column(p, p.GetRelationalTypeMapping(), sql.GenerateParameterName("p" + i.ToString(CultureInfo.InvariantCulture))))
+                .ToList();
+            var text = $"INSERT INTO {sql.DelimitIdentifier(name, schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(store)!)))}) " +
+                $"VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})" +
+                (generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(store)!)}");
+            return new Table
+            {
+                Name = name,
+                Sql = text,
+                GeneratedKey = generated,
+                Columns = columns,
+                Principals = [.. entityType.GetNavigations().Where(n => n.IsOnDependent).Select(n => (n, n.ForeignKey))],
+                Dependents = [.. entityType.GetNavigations().Where(n => !n.IsOnDependent).Select(n => (n, n.ForeignKey))],
+            };
+        }
+
+        /// <summary>Sets a key or foreign key on the object, through its backing field as EF Core does.</summary>
+        public static void Set(IProperty property, object entity, object? value)
+        {
+            if (property.FieldInfo is { } field)
+            {
+                field.SetValue(entity, value);
+            }
+            else if (property.PropertyInfo is { } clrProperty)
+            {
+                clrProperty.SetValue(entity, value, BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Instance, null, null, CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                throw new NotSupportedException($"{property.DeclaringType.DisplayName()}.{property.Name} has no field or property to set.");
+            }
+        }
+    }
+}
