@@ -369,6 +369,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
 
         private readonly Dictionary<string, List<(long Id, long? TicketId)>> _lines = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> _messages = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Customer> _customers = new(StringComparer.Ordinal);
 
         public static async Task<Known> ReadAsync(RapportDb db, IReadOnlyList<Prepared> group, CancellationToken ct)
         {
@@ -392,7 +393,35 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                     known._messages[message.InternetMessageId!] = message.TicketId;
                 }
             }
+            var senders = group.Select(p => p.SenderAddress).OfType<string>().Distinct().ToList();
+            if (senders.Count > 0)
+            {
+                // Not tracked (one object per customer, whichever of their addresses wrote): the one a message goes to is
+                // attached when it is used, since a save clears the tracker.
+                var customers = await (from e in db.CustomerEmails
+                                       where senders.Contains(e.Address)
+                                       join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
+                                       select new { e.Address, Customer = c }).AsNoTrackingWithIdentityResolution().ToListAsync(ct);
+                foreach (var found in customers)
+                {
+                    known._customers[found.Address] = found.Customer;
+                }
+            }
             return known;
+        }
+
+        /// <summary>The stored customer with this address, if any, attached to <paramref name="db"/>'s change tracker.</summary>
+        public Customer? CustomerOf(RapportDb db, string address)
+        {
+            if (!_customers.TryGetValue(address, out var customer))
+            {
+                return null;
+            }
+            if (db.Entry(customer).State == EntityState.Detached)
+            {
+                db.Customers.Attach(customer);
+            }
+            return customer;
         }
 
         /// <summary>The ledger line's dedup key, as <see cref="InboundMail.Describe"/> sets it.</summary>
@@ -415,9 +444,13 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
 
         public long? TicketOf(string messageId) => _messages.TryGetValue(messageId, out var ticketId) ? ticketId : null;
 
-        /// <summary>After a message of the group is saved: later ones see it as the database would.</summary>
-        public void Add(InboundMail entry, Prepared prepared)
+        /// <summary>After a message of the group is saved: later ones see it, and its sender, as the database would.</summary>
+        public void Add(InboundMail entry, Prepared prepared, Customer? sender)
         {
+            if (sender is { Id: > 0 } && prepared.SenderAddress is { } address)
+            {
+                _customers[address] = sender;
+            }
             if (Taken.Contains(entry.Outcome))
             {
                 AddLine(entry.DedupKey, entry.Id, entry.TicketId);
@@ -516,9 +549,9 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 await db.SaveChangesAsync(ct);
             }
             db.ChangeTracker.Clear();
-            foreach (var (entry, prepared, _) in _entries)
+            foreach (var (entry, prepared, filed) in _entries)
             {
-                known.Add(entry, prepared);
+                known.Add(entry, prepared, filed?.Message.AuthorCustomer);
             }
             _entries.Clear();
             _keys.Clear();
@@ -580,10 +613,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 unsaved, prepared);
         }
 
-        var customer = await (from e in db.CustomerEmails
-                              where e.Address == senderAddress
-                              join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
-                              select c).FirstOrDefaultAsync(ct);
+        var customer = known.CustomerOf(db, senderAddress);
         customer ??= Customer.Create(prepared.SenderName ?? "", [senderAddress], now);
         var message = Message.FromEmail(customer, prepared.Body, prepared.Tone, messageId, now);
         foreach (var (name, contentType, file) in prepared.Attachments)

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Rapport.Features.ApiTokens;
+using Rapport.Features.Customers;
 using Rapport.Features.Mail;
 using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
@@ -116,6 +117,33 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
         (await db.InboundMail.Where(m => m.FromAddress == newcomer || m.FromAddress == from).Select(m => m.MessageId).ToListAsync(Ct))
             .ShouldAllBe(id => id != null, "every ledger line points at the message it became");
         GroupFallbacks().ShouldBe(fallbacksBefore, "a group that fails is filed again message by message: right answers, but the slow way");
+    }
+
+    [Fact]
+    public async Task Ingest_BurstFromEveryAddressOfOneCustomer_OpensTheirTicketsUnderThatCustomer()
+    {
+        var client = await WriterAsync();
+        var addresses = new[] { MailTestKit.Unique("gil"), MailTestKit.Unique("gil.work"), MailTestKit.Unique("gil.home") };
+        long customerId;
+        await using (var db = App.CreateDbContext())
+        {
+            var customer = Customer.Create("Gil", addresses, App.Now);
+            db.Customers.Add(customer);
+            await db.SaveChangesAsync(Ct);
+            customerId = customer.Id;
+        }
+        var fallbacksBefore = GroupFallbacks();
+
+        // Sent at once, so that one group holds several addresses of one stored customer.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 9)
+            .Select(i => client.IngestAsync(MailTestKit.Mail(addresses[i % 3], $"Order {i}", $"About order {i}."))));
+
+        answers.ShouldAllBe(a => a.Outcome == InboundOutcome.Ticket);
+        var opened = answers.Select(a => a.TicketId!.Value).ToList();
+        await using var check = App.CreateDbContext();
+        (await check.Tickets.Where(t => opened.Contains(t.Id)).Select(t => t.CustomerId).Distinct().ToListAsync(Ct)).ShouldBe([customerId]);
+        (await check.CustomerEmails.CountAsync(e => addresses.Contains(e.Address), Ct)).ShouldBe(3);
+        GroupFallbacks().ShouldBe(fallbacksBefore);
     }
 
     private int GroupFallbacks() => App.Logs.Entries.Count(e => e.Category == typeof(IngestMail).FullName && e.Message.Contains("together failed"));
