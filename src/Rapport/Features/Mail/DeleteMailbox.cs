@@ -4,7 +4,7 @@ using Rapport.Data;
 namespace Rapport.Features.Mail;
 
 /// <summary>Removes a mailbox that has taken in no mail. Once it has, its ledger must stay: disable it instead.</summary>
-public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts)
+public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts, IngestMail ingest)
 {
     public const string InUseMessage = "This mailbox has taken in mail; its ledger must stay. Disable it instead";
 
@@ -24,6 +24,7 @@ public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts)
         }
         db.Mailboxes.Remove(mailbox);
         await db.SaveChangesAsync(ct);
+        ingest.ForgetMailboxes();
         return Outcome.Deleted;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
@@ -34,7 +35,10 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
+    private static readonly TimeSpan OwnAddressesFor = TimeSpan.FromSeconds(10);
+
     private readonly Lock _startLock = new();
+    private volatile OwnAddresses? _ownAddresses;
     private Task? _writer;
 
     /// <summary>What the intake API and the ingest command answer.</summary>
@@ -163,13 +167,9 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var participants = mail.From.Mailboxes.Concat(mail.To.Mailboxes).Concat(mail.Cc.Mailboxes).Concat(mail.ReplyTo.Mailboxes)
             .Select(m => m.Address?.Trim().ToLowerInvariant()).Where(a => !string.IsNullOrEmpty(a)).Distinct();
         var machine = MailReader.MachineReason(mail);
-        if (machine is null && senderAddress is not null)
+        if (machine is null && senderAddress is not null && (await OwnAddressesAsync(ct)).Contains(senderAddress))
         {
-            await using var db = await contexts.CreateDbContextAsync(ct);
-            if (await db.Mailboxes.AnyAsync(m => m.Address == senderAddress, ct))
-            {
-                machine = "sent from one of our own mailboxes (mail loop)";
-            }
+            machine = "sent from one of our own mailboxes (mail loop)";
         }
         var person = machine is null && senderAddress is not null && CustomerEmail.IsValid(senderAddress);
         var body = person ? Body(mail) : null;
@@ -193,6 +193,27 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
         return prepared;
     }
+
+    /// <summary>Our mailboxes' addresses (mail from one of them is a loop), read at most every <see cref="OwnAddressesFor"/>
+    /// instead of once per message; a mailbox saved or deleted on this node is seen at once (<see cref="ForgetMailboxes"/>),
+    /// on another node within that time.</summary>
+    private async Task<FrozenSet<string>> OwnAddressesAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (_ownAddresses is { } own && own.Until > now)
+        {
+            return own.Addresses;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var addresses = (await db.Mailboxes.AsNoTracking().Select(m => m.Address).ToListAsync(ct)).ToFrozenSet(StringComparer.Ordinal);
+        _ownAddresses = new OwnAddresses(addresses, now + OwnAddressesFor);
+        return addresses;
+    }
+
+    /// <summary>After a mailbox is saved or deleted: the next message reads the mailboxes' addresses again.</summary>
+    public void ForgetMailboxes() => _ownAddresses = null;
+
+    private sealed record OwnAddresses(FrozenSet<string> Addresses, DateTime Until);
 
     private void EnsureWriter()
     {

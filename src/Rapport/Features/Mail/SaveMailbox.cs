@@ -7,7 +7,7 @@ namespace Rapport.Features.Mail;
 
 /// <summary>Creates or changes a mailbox. Passwords are encrypted before they reach the database; a password
 /// left out keeps the stored one, an empty one clears it.</summary>
-public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, MailboxSecrets secrets, TimeProvider time)
+public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, MailboxSecrets secrets, IngestMail ingest, TimeProvider time)
 {
     public sealed record Request
     {
@@ -107,6 +107,7 @@ public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, MailboxSe
         {
             return (Outcome.NameTaken, null);
         }
+        ingest.ForgetMailboxes();
         return (Outcome.Saved, mailbox);
     }
 

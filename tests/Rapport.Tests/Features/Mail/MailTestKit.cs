@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net.Http.Headers;
 using MimeKit;
 using Rapport.Features.Mail;
@@ -59,6 +60,7 @@ public static class MailTestKit
         await using var db = app.CreateDbContext();
         db.Mailboxes.Add(mailbox);
         await db.SaveChangesAsync();
+        app.Services.GetRequiredService<IngestMail>().ForgetMailboxes(); // as saving a mailbox in the app does
         return mailbox;
     }
 }
