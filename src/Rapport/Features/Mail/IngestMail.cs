@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Rapport.Data;
@@ -392,15 +394,50 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         private readonly Dictionary<string, long> _messages = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Customer> _customers = new(StringComparer.Ordinal);
 
+        private sealed record Line(string DedupKey, long Id, long? TicketId, InboundOutcome Outcome);
+
+        private sealed record Thread(string InternetMessageId, long TicketId);
+
+        private sealed record Sender(string Address, Customer Customer);
+
+        /// <summary>The group's three queries, compiled once per model (a compiled query serves one model: SQLite's or
+        /// PostgreSQL's), which spares the writer EF Core's query cache lookup for each.</summary>
+        private sealed record Queries(
+            Func<RapportDb, List<string>, IAsyncEnumerable<Line>> Lines,
+            Func<RapportDb, List<string>, IAsyncEnumerable<Thread>> Threads,
+            Func<RapportDb, List<string>, IAsyncEnumerable<Sender>> Senders)
+        {
+            private static readonly ConcurrentDictionary<IModel, Queries> ByModel = new();
+
+            public static Queries For(RapportDb db) => ByModel.GetOrAdd(db.Model, static _ => new Queries(
+                // By key only: with the outcomes in the query too, SQLite walks the (Outcome, Id) index instead, every line taken.
+                EF.CompileAsyncQuery((RapportDb db, List<string> keys) => db.InboundMail.AsNoTracking().Where(m => keys.Contains(m.DedupKey))
+                    .Select(m => new Line(m.DedupKey, m.Id, m.TicketId, m.Outcome))),
+                // WithMessageIds's predicate, written out (a compiled query does not expand a method call); IntakeIndexTests
+                // checks that it reads the partial Message-ID index.
+                EF.CompileAsyncQuery((RapportDb db, List<string> ids) => db.Messages.AsNoTracking()
+                    .Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId))
+                    .Select(m => new Thread(m.InternetMessageId!, m.TicketId))),
+                // Not tracked (one object per customer, whichever of their addresses wrote): the one a message goes to is
+                // attached when it is used, since a save clears the tracker.
+                EF.CompileAsyncQuery((RapportDb db, List<string> senders) => (from e in db.CustomerEmails
+                                                                               where senders.Contains(e.Address)
+                                                                               join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
+                                                                               select new Sender(e.Address, c)).AsNoTrackingWithIdentityResolution())));
+        }
+
         public static async Task<Known> ReadAsync(RapportDb db, IReadOnlyList<Prepared> group, CancellationToken ct)
         {
             var known = new Known();
+            var queries = Queries.For(db);
             var keys = group.Select(DedupKeyOf).Distinct().ToList();
             if (keys.Count > 0)
             {
-                // By key only: with the outcomes in the query too, SQLite walks the (Outcome, Id) index instead, every line taken.
-                var lines = await db.InboundMail.AsNoTracking().Where(m => keys.Contains(m.DedupKey))
-                    .Select(m => new { m.DedupKey, m.Id, m.TicketId, m.Outcome }).ToListAsync(ct);
+                var lines = new List<Line>();
+                await foreach (var line in queries.Lines(db, keys).WithCancellation(ct))
+                {
+                    lines.Add(line);
+                }
                 foreach (var line in lines.Where(l => Taken.Contains(l.Outcome)).OrderBy(l => l.Id))
                 {
                     known.AddLine(line.DedupKey, line.Id, line.TicketId);
@@ -409,23 +446,17 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             var ids = group.SelectMany(p => p.ReferencedIds.Prepend(p.MessageId)).OfType<string>().Distinct().ToList();
             if (ids.Count > 0)
             {
-                foreach (var message in await WithMessageIds(db.Messages.AsNoTracking(), ids).Select(m => new { m.InternetMessageId, m.TicketId }).ToListAsync(ct))
+                await foreach (var thread in queries.Threads(db, ids).WithCancellation(ct))
                 {
-                    known._messages[message.InternetMessageId!] = message.TicketId;
+                    known._messages[thread.InternetMessageId] = thread.TicketId;
                 }
             }
             var senders = group.Select(p => p.SenderAddress).OfType<string>().Distinct().ToList();
             if (senders.Count > 0)
             {
-                // Not tracked (one object per customer, whichever of their addresses wrote): the one a message goes to is
-                // attached when it is used, since a save clears the tracker.
-                var customers = await (from e in db.CustomerEmails
-                                       where senders.Contains(e.Address)
-                                       join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
-                                       select new { e.Address, Customer = c }).AsNoTrackingWithIdentityResolution().ToListAsync(ct);
-                foreach (var found in customers)
+                await foreach (var sender in queries.Senders(db, senders).WithCancellation(ct))
                 {
-                    known._customers[found.Address] = found.Customer;
+                    known._customers[sender.Address] = sender.Customer;
                 }
             }
             return known;
