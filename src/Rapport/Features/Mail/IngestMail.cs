@@ -413,8 +413,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 // By key only: with the outcomes in the query too, SQLite walks the (Outcome, Id) index instead, every line taken.
                 EF.CompileAsyncQuery((RapportDb db, List<string> keys) => db.InboundMail.AsNoTracking().Where(m => keys.Contains(m.DedupKey))
                     .Select(m => new Line(m.DedupKey, m.Id, m.TicketId, m.Outcome))),
-                // WithMessageIds's predicate, written out (a compiled query does not expand a method call); IntakeIndexTests
-                // checks that it reads the partial Message-ID index.
+                // The predicate of WithMessageIds, whose plan IntakeIndexTests checks (it must read the partial Message-ID
+                // index), written out: a compiled query does not expand a method call.
                 EF.CompileAsyncQuery((RapportDb db, List<string> ids) => db.Messages.AsNoTracking()
                     .Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId))
                     .Select(m => new Thread(m.InternetMessageId!, m.TicketId))),
