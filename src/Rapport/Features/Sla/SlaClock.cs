@@ -122,6 +122,7 @@ public sealed class SlaClock(TimeProvider time)
             var now = clock.Now;
             var opened = tickets.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
             clock.Open(db, services.GetRequiredService<OwnerRouting>(), opened, settings, now);
+            // What is left are changed stored tickets.
             tickets.RemoveAll(e => e.State == EntityState.Added);
             // Tickets whose tags change in this save: a tag may bring its own policy (or take it away).
             var retagged = settings.HasTagPolicies
@@ -129,7 +130,7 @@ public sealed class SlaClock(TimeProvider time)
                 : [];
             // The tags that have targets, of changed tickets whose tags were not read with them: one query for all.
             var unloaded = settings.HasTagPolicies
-                ? tickets.Where(e => e.State != EntityState.Added && !e.Collection(t => t.Tags).IsLoaded && !retagged.Contains(e.Entity.Id))
+                ? tickets.Where(e => !e.Collection(t => t.Tags).IsLoaded && !retagged.Contains(e.Entity.Id))
                     .Select(e => e.Entity.Id).ToList()
                 : [];
             ILookup<long, string> storedTags = Enumerable.Empty<TicketTag>().ToLookup(t => t.TicketId, t => t.Name);
