@@ -306,15 +306,12 @@ measure_creates() { # measure_creates CONNECTIONS THREADS TOKEN TAG -> "rate p50
   echo "$rate $p50 $p99 $per_create $busy_pct"
 }
 
-measure_intake() { # measure_intake CLIENTS TOKEN -> "rate p50 p99 app_cpu_ms_per_message"
-  local clients="$1" token="$2" out cpu0 cpu1 taken
-  cpu0=$(cpu_ticks "$APP_PID")
+measure_intake() { # measure_intake CLIENTS TOKEN -> "rate p50 p99 app_cpu_ms_per_message" (the app's CPU over the measured phase only)
+  local clients="$1" token="$2" out
   out=$("${TOOL[@]}" intake --url "$URL" --token "$token" --mailbox bench --owner-email "$OWNER_EMAIL" --owner-password "$OWNER_PASSWORD" \
-    --clients "$clients" --duration "${INTAKE_DURATION:-$DURATION}" --warmup "$WARMUP" 2>>"$RESULTS/intake.err" | tee -a "$RESULTS/intake.log" | grep '^intake ')
-  cpu1=$(cpu_ticks "$APP_PID")
-  taken=$(field taken "$out")
+    --clients "$clients" --duration "${INTAKE_DURATION:-$DURATION}" --warmup "$WARMUP" --app-pid "$APP_PID" 2>>"$RESULTS/intake.err" | tee -a "$RESULTS/intake.log" | grep '^intake ')
   [[ "$(field failed "$out")" == 0 ]] || log "warning: $(field failed "$out") intake requests failed (see $RESULTS/intake.err)"
-  echo "$(field per_second "$out") $(field p50_ms "$out") $(field p99_ms "$out") $(awk -v c="$((cpu1 - cpu0))" -v hz="$CLK_TCK" -v n="${taken:-0}" 'BEGIN {printf "%.2f", (n > 0 ? c * 1000 / hz / n : 0)}')"
+  echo "$(field per_second "$out") $(field p50_ms "$out") $(field p99_ms "$out") $(field app_cpu_ms "$out")"
 }
 
 measure_imap() { # measure_imap TOKEN -> "rate drain_rate"

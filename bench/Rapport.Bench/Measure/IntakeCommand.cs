@@ -13,8 +13,11 @@ internal static class IntakeCommand
     public const string Usage =
         """
         intake --url http://127.0.0.1:5080 --token <write token> [--mailbox bench] [--clients 8] [--duration 10] [--warmup 3]
-               [--owner-email E --owner-password P]
-            Closed-loop raw MIME intake into the named mailbox; prints messages/s, p50/p90/p99 latency and the outcomes.
+               [--owner-email E --owner-password P] [--ring 500] [--app-pid PID]
+            Closed-loop raw MIME intake into the named mailbox; prints messages/s, p50/p90/p99 latency, the outcomes and
+            this client's CPU time per message (with --app-pid, the app's too, read from /proc over the measured phase).
+            Each client makes --ring messages of the mix before the clock starts and sends them in laps, each lap
+            under new Message-IDs and senders (see MailRing).
             With the owner's sign-in it first creates the mailbox (address <mailbox>@bench.example) if it is missing.
         """;
 
@@ -28,6 +31,8 @@ internal static class IntakeCommand
         var warmup = options.Seconds("warmup", 3);
         var ownerEmail = options.Optional("owner-email");
         var ownerPassword = options.Optional("owner-password");
+        var ring = options.Int("ring", 500);
+        var appPid = options.Optional("app-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : (int?)null;
         options.EnsureAllRead();
 
         var address = $"{mailbox}@bench.example";
@@ -37,34 +42,52 @@ internal static class IntakeCommand
             await OwnerSession.EnsureMailboxAsync(owner, new { name = mailbox, address }, mailbox);
         }
         using var http = ApiClient.Create(url, token, clients);
-        var run = Guid.NewGuid().ToString("N")[..8];
+        var rings = Enumerable.Range(0, clients).Select(c => new MailRing("m", c, address, ring)).ToArray();
         if (warmup > TimeSpan.Zero)
         {
-            await RunPhaseAsync(http, mailbox, address, clients, warmup, run + "w");
+            await RunPhaseAsync(http, mailbox, [.. Enumerable.Range(0, clients).Select(c => new MailRing("w", c, address, Math.Min(ring, 100)))], warmup, appPid);
         }
-        var phase = await RunPhaseAsync(http, mailbox, address, clients, duration, run);
+        var phase = await RunPhaseAsync(http, mailbox, rings, duration, appPid);
         var outcomes = string.Join(' ', phase.Outcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}"));
+        var app = phase.AppCpu is { } a ? string.Create(CultureInfo.InvariantCulture, $" app_cpu_ms={a.TotalMilliseconds / Math.Max(1, phase.Taken):F2}") : "";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"intake clients={clients} seconds={phase.Elapsed.TotalSeconds:F1} taken={phase.Taken} failed={phase.Failed} per_second={phase.Taken / phase.Elapsed.TotalSeconds:F0} mean_kb={phase.Bytes / 1024.0 / Math.Max(1, phase.Taken + phase.Failed):F1} {phase.Latencies.Summary()} {outcomes}"));
+            $"intake clients={clients} seconds={phase.Elapsed.TotalSeconds:F1} taken={phase.Taken} failed={phase.Failed} per_second={phase.Taken / phase.Elapsed.TotalSeconds:F0} mean_kb={phase.Bytes / 1024.0 / Math.Max(1, phase.Taken + phase.Failed):F1} {phase.Latencies.Summary()} client_cpu_ms={phase.ClientCpu.TotalMilliseconds / Math.Max(1, phase.Taken):F2}{app} {outcomes}"));
         return phase.Failed == 0 ? 0 : 1;
     }
 
-    private sealed record Phase(long Taken, long Failed, long Bytes, TimeSpan Elapsed, Latencies Latencies, Dictionary<string, long> Outcomes);
+    private sealed record Phase(long Taken, long Failed, long Bytes, TimeSpan Elapsed, Latencies Latencies, Dictionary<string, long> Outcomes,
+        TimeSpan ClientCpu, TimeSpan? AppCpu);
 
-    private static async Task<Phase> RunPhaseAsync(HttpClient http, string mailbox, string address, int clients, TimeSpan duration, string run)
+    /// <summary>User and system CPU time of a process, from /proc (Linux); null where it cannot be read.</summary>
+    private static TimeSpan? CpuOf(int? pid)
     {
+        if (pid is null || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return null;
+        }
+        // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are the 12th and 13th.
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
+    private static async Task<Phase> RunPhaseAsync(HttpClient http, string mailbox, MailRing[] rings, TimeSpan duration, int? appPid)
+    {
+        var self = System.Diagnostics.Process.GetCurrentProcess();
+        var clientCpu = self.TotalProcessorTime;
+        var appCpu = CpuOf(appPid);
         var stopAt = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var path = "api/v1/inbound/mime?mailbox=" + Uri.EscapeDataString(mailbox);
         var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        var workers = rings.Select(ring => Task.Run(async () =>
         {
             var latencies = new Latencies();
             var outcomes = new Dictionary<string, long>(StringComparer.Ordinal);
             long taken = 0, failed = 0, bytes = 0;
-            var mix = new MailMix(run, c, address, HashCode.Combine(run, c));
             while (Stopwatch.GetTimestamp() < stopAt)
             {
-                var (raw, _) = mix.Next();
+                var raw = ring.Next();
                 bytes += raw.Length;
                 using var content = new ByteArrayContent(raw);
                 content.Headers.ContentType = new MediaTypeHeaderValue("message/rfc822");
@@ -87,6 +110,9 @@ internal static class IntakeCommand
         })).ToList();
         var results = await Task.WhenAll(workers);
         var elapsed = clock.Elapsed;
+        self.Refresh();
+        clientCpu = self.TotalProcessorTime - clientCpu;
+        var appCpuAfter = CpuOf(appPid);
         var all = new Latencies();
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var r in results)
@@ -97,6 +123,7 @@ internal static class IntakeCommand
                 counts[key] = counts.GetValueOrDefault(key) + value;
             }
         }
-        return new Phase(results.Sum(r => r.taken), results.Sum(r => r.failed), results.Sum(r => r.bytes), elapsed, all, counts);
+        return new Phase(results.Sum(r => r.taken), results.Sum(r => r.failed), results.Sum(r => r.bytes), elapsed, all, counts,
+            clientCpu, appCpuAfter - appCpu);
     }
 }
