@@ -16,7 +16,8 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     /// <summary>A ticket older than this is not acknowledged any more (say the app was down for days): a late "we got it" helps nobody.</summary>
     public static readonly TimeSpan TooLate = TimeSpan.FromHours(12);
-    private const int Batch = 100;
+    /// <summary>Tickets read per pass; a run makes passes until one finds fewer.</summary>
+    public const int Batch = 100;
 
     public sealed record Text(string Body, string AgentName, DateTime DueAt);
 
@@ -37,8 +38,24 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One pass; returns how many acknowledgements this node queued.</summary>
+    /// <summary>One run: passes of <see cref="Batch"/> tickets until none is left, so after a burst of new tickets (an
+    /// IMAP catch-up) every customer hears back at once rather than a hundred per tick. Returns how many acknowledgements
+    /// this node queued.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var queued = 0;
+        while (true)
+        {
+            var (found, mailed) = await PassAsync(ct);
+            queued += mailed;
+            if (found < Batch)
+            {
+                return queued;
+            }
+        }
+    }
+
+    private async Task<(int Found, int Queued)> PassAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -46,7 +63,7 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
             .Select(t => t.Id).ToListAsync(ct);
         if (pending.Count == 0)
         {
-            return 0;
+            return (0, 0);
         }
         var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
         var queued = 0;
@@ -91,7 +108,7 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         {
             replies.Notify();
         }
-        return queued;
+        return (pending.Count, queued);
     }
 
     /// <summary>The acknowledgement's key sentence for a ticket ("You'll hear from Dana by Tuesday 10:00."), to show on the

@@ -332,6 +332,34 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
             await db.SaveChangesAsync(Ct);
         }
     }
+
+    [Fact]
+    public async Task Acknowledgements_AfterABurstOfNewTickets_AllGoOutInOneRun()
+    {
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, null, Ct);
+        var ids = new List<long>();
+        for (var i = 0; i < Acknowledgements.Batch + 20; i++)
+        {
+            var response = await client.PostJsonAsync("/api/v1/tickets", new
+            {
+                subject = $"Burst {i}",
+                channel = "webForm",
+                customer = new { email = $"burst+{Guid.NewGuid():N}@example.org", name = "Sam Burst" },
+                message = new { text = "Is my order on its way?" },
+            });
+            await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+            ids.Add((await response.ReadAsync<TicketDetails>()).Id);
+        }
+
+        // One run, not one pass of a hundred: every ticket of the burst is acknowledged (the app's own job may take some).
+        await ActivatorUtilities.CreateInstance<Acknowledgements>(App.Services).RunOnceAsync(Ct);
+
+        await using var db = App.CreateDbContext();
+        var acknowledged = await db.TicketEvents.AsNoTracking().Where(e => e.Kind == TicketEventKind.Acknowledged && ids.Contains(e.TicketId))
+            .Select(e => e.TicketId).ToListAsync(Ct);
+        acknowledged.Order().ShouldBe(ids.Order(), "each ticket of the burst acknowledged exactly once");
+        (await db.Tickets.CountAsync(t => ids.Contains(t.Id) && t.AcknowledgementPending, Ct)).ShouldBe(0);
+    }
 }
 
 public sealed class PromiseLedgerTests_Sqlite(SqliteRapportFactory app) : PromiseLedgerTests(app), IClassFixture<SqliteRapportFactory>;
