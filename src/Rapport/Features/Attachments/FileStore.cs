@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
@@ -13,13 +14,20 @@ public sealed record StoredFile(string Sha256, long Length);
 public sealed class FileStore(IOptions<DataOptions> dataOptions)
 {
     private readonly string _root = Path.Combine(dataOptions.Value.FullPath, "files");
+    private readonly ConcurrentDictionary<string, byte> _directories = new(StringComparer.Ordinal);
 
     /// <summary>Copies at most <paramref name="maxLength"/> bytes; returns null when the stream is longer.</summary>
     public async Task<StoredFile?> SaveAsync(Stream content, long maxLength, CancellationToken ct)
     {
-        var tempDirectory = Path.Combine(_root, "tmp");
-        Directory.CreateDirectory(tempDirectory);
-        var tempPath = Path.Combine(tempDirectory, Guid.NewGuid().ToString("N"));
+        if (content is MemoryStream memory && memory.TryGetBuffer(out var buffer))
+        {
+            // Already in memory (mail, attachments taken from it): hashed first, so content stored before is not
+            // written again, and written in one call.
+            var bytes = buffer.AsMemory((int)memory.Position);
+            return bytes.Length > maxLength ? null : Save(bytes.Span);
+        }
+        EnsureDirectory(TempDirectory);
+        var tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         try
         {
             long length = 0;
@@ -27,52 +35,96 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             await using (var file = new FileStream(tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
-                var buffer = new byte[81920];
+                var chunk = new byte[81920];
                 int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
+                while ((read = await content.ReadAsync(chunk, ct)) > 0)
                 {
                     length += read;
                     if (length > maxLength)
                     {
                         return null;
                     }
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
+                    hash.AppendData(chunk, 0, read);
+                    await file.WriteAsync(chunk.AsMemory(0, read), ct);
                 }
                 await file.FlushAsync(ct);
                 file.Flush(flushToDisk: true);
                 sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
-            var finalPath = PathOf(sha);
-            if (!File.Exists(finalPath))
-            {
-                var directory = Path.GetDirectoryName(finalPath)!;
-                var parent = Path.GetDirectoryName(directory)!;
-                var newParent = !Directory.Exists(parent);
-                var newDirectory = !Directory.Exists(directory);
-                Directory.CreateDirectory(directory);
-                File.Move(tempPath, finalPath, overwrite: true);
-                // The file's bytes are on disk; its name is only once the directory holding it is (and, for
-                // directories just made, theirs).
-                SyncDirectory(directory);
-                if (newDirectory)
-                {
-                    SyncDirectory(parent);
-                }
-                if (newParent)
-                {
-                    SyncDirectory(_root);
-                }
-            }
+            Publish(tempPath, PathOf(sha));
             return new StoredFile(sha, length);
         }
         finally
         {
-            if (File.Exists(tempPath))
-            {
-                File.Delete(tempPath);
-            }
+            File.Delete(tempPath); // nothing to do once it was moved into place
         }
+    }
+
+    private StoredFile Save(ReadOnlySpan<byte> bytes)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var finalPath = PathOf(sha);
+        if (File.Exists(finalPath))
+        {
+            return new StoredFile(sha, bytes.Length);
+        }
+        EnsureDirectory(TempDirectory);
+        var tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var file = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write))
+            {
+                RandomAccess.Write(file, bytes, 0);
+                RandomAccess.FlushToDisk(file);
+            }
+            Publish(tempPath, finalPath);
+            return new StoredFile(sha, bytes.Length);
+        }
+        finally
+        {
+            File.Delete(tempPath);
+        }
+    }
+
+    /// <summary>Moves a written and flushed temporary file to its content's name, unless a file has it already.</summary>
+    private void Publish(string tempPath, string finalPath)
+    {
+        if (File.Exists(finalPath))
+        {
+            return;
+        }
+        var directory = Path.GetDirectoryName(finalPath)!;
+        var parent = Path.GetDirectoryName(directory)!;
+        var newParent = EnsureDirectory(parent);
+        var newDirectory = EnsureDirectory(directory);
+        File.Move(tempPath, finalPath, overwrite: true);
+        // The file's bytes are on disk; its name is only once the directory holding it is (and, for directories just
+        // made, theirs).
+        SyncDirectory(directory);
+        if (newDirectory)
+        {
+            SyncDirectory(parent);
+        }
+        if (newParent)
+        {
+            SyncDirectory(_root);
+        }
+    }
+
+    private string TempDirectory => Path.Combine(_root, "tmp");
+
+    /// <summary>Makes the directory unless this store has seen it; returns whether it was missing. Directories are
+    /// never removed while the app runs, so each is checked once rather than on every file.</summary>
+    private bool EnsureDirectory(string path)
+    {
+        if (_directories.ContainsKey(path))
+        {
+            return false;
+        }
+        var missing = !Directory.Exists(path);
+        Directory.CreateDirectory(path);
+        _directories.TryAdd(path, 0);
+        return missing;
     }
 
     /// <summary>Deletes temporary files older than <paramref name="olderThan"/>: what a crashed or killed write left

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Rapport.Data;
 
 namespace Rapport.Features.Mail;
 
@@ -26,18 +24,15 @@ public static class IngestCommand
             {
                 await migrate(ct);
                 var name = parse.GetValue(mailbox)!.Trim().ToLowerInvariant();
-                int? mailboxId;
-                await using (var db = await services.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContextAsync(ct))
-                {
-                    mailboxId = await db.Mailboxes.Where(m => m.Name == name).Select(m => (int?)m.Id).FirstOrDefaultAsync(ct);
-                }
+                var ingest = services.GetRequiredService<IngestMail>();
+                var mailboxId = await ingest.MailboxIdAsync(name, ct);
                 if (mailboxId is null)
                 {
                     await Console.Error.WriteLineAsync($"There is no mailbox named '{name}'.");
                     return NoSuchMailbox;
                 }
                 await using var stdin = input?.Invoke() ?? Console.OpenStandardInput();
-                var result = await services.GetRequiredService<IngestMail>().HandleAsync(mailboxId, stdin, MailSource.Direct, ct);
+                var result = await ingest.HandleAsync(mailboxId, stdin, MailSource.Direct, ct);
                 if (result is null)
                 {
                     var limit = services.GetRequiredService<IOptions<MailOptions>>().Value.MaxMessageSize;

@@ -37,10 +37,10 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
-    private static readonly TimeSpan OwnAddressesFor = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MailboxesFor = TimeSpan.FromSeconds(10);
 
     private readonly Lock _startLock = new();
-    private volatile OwnAddresses? _ownAddresses;
+    private volatile MailboxDirectory? _mailboxes;
     private Task? _writer;
 
     /// <summary>What the intake API and the ingest command answer.</summary>
@@ -196,26 +196,44 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return prepared;
     }
 
-    /// <summary>Our mailboxes' addresses (mail from one of them is a loop), read at most every <see cref="OwnAddressesFor"/>
-    /// instead of once per message; a mailbox saved or deleted on this node is seen at once (<see cref="ForgetMailboxes"/>),
-    /// on another node within that time.</summary>
-    private async Task<FrozenSet<string>> OwnAddressesAsync(CancellationToken ct)
+    /// <summary>Our mailboxes' addresses (mail from one of them is a loop).</summary>
+    private async Task<FrozenSet<string>> OwnAddressesAsync(CancellationToken ct) => (await MailboxesAsync(fresh: false, ct)).Addresses;
+
+    /// <summary>The id of the mailbox named <paramref name="name"/> (as the owner wrote it; case and surrounding space
+    /// do not matter), or null when there is none. A name not known here is looked up again in the database, so a
+    /// mailbox just added on another node is found at once.</summary>
+    public async Task<int?> MailboxIdAsync(string name, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        if (_ownAddresses is { } own && own.Until > now)
+        var key = name.Trim().ToLowerInvariant();
+        if ((await MailboxesAsync(fresh: false, ct)).IdsByName.TryGetValue(key, out var id))
         {
-            return own.Addresses;
+            return id;
         }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var addresses = (await db.Mailboxes.AsNoTracking().Select(m => m.Address).ToListAsync(ct)).ToFrozenSet(StringComparer.Ordinal);
-        _ownAddresses = new OwnAddresses(addresses, now + OwnAddressesFor);
-        return addresses;
+        return (await MailboxesAsync(fresh: true, ct)).IdsByName.TryGetValue(key, out id) ? id : null;
     }
 
-    /// <summary>After a mailbox is saved or deleted: the next message reads the mailboxes' addresses again.</summary>
-    public void ForgetMailboxes() => _ownAddresses = null;
+    /// <summary>Our mailboxes' names and addresses, read at most every <see cref="MailboxesFor"/> instead of once per
+    /// message; a mailbox saved or deleted on this node is seen at once (<see cref="ForgetMailboxes"/>), on another
+    /// node within that time (or at once, for a name not known yet).</summary>
+    private async Task<MailboxDirectory> MailboxesAsync(bool fresh, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!fresh && _mailboxes is { } known && known.Until > now)
+        {
+            return known;
+        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var rows = await db.Mailboxes.AsNoTracking().Select(m => new { m.Id, m.Name, m.Address }).ToListAsync(ct);
+        var directory = new MailboxDirectory(rows.ToFrozenDictionary(m => m.Name, m => m.Id, StringComparer.Ordinal),
+            rows.Select(m => m.Address).ToFrozenSet(StringComparer.Ordinal), now + MailboxesFor);
+        _mailboxes = directory;
+        return directory;
+    }
 
-    private sealed record OwnAddresses(FrozenSet<string> Addresses, DateTime Until);
+    /// <summary>After a mailbox is saved or deleted: the next message reads the mailboxes again.</summary>
+    public void ForgetMailboxes() => _mailboxes = null;
+
+    private sealed record MailboxDirectory(FrozenDictionary<string, int> IdsByName, FrozenSet<string> Addresses, DateTime Until);
 
     private void EnsureWriter()
     {

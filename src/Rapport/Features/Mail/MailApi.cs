@@ -49,7 +49,7 @@ public static class MailApi
     }
 
     private static async Task<Results<Ok<IngestMail.Result>, ValidationProblem, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, IngestMail ingest, RapportDb db, IOptions<MailOptions> options, CancellationToken ct, string? mailbox = null)
+        HttpRequest request, IngestMail ingest, IOptions<MailOptions> options, CancellationToken ct, string? mailbox = null)
     {
         if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "message/rfc822", StringComparison.OrdinalIgnoreCase))
         {
@@ -59,8 +59,7 @@ public static class MailApi
         int? mailboxId = null;
         if (mailbox is not null)
         {
-            var name = mailbox.Trim().ToLowerInvariant();
-            mailboxId = await db.Mailboxes.Where(m => m.Name == name).Select(m => (int?)m.Id).FirstOrDefaultAsync(ct);
+            mailboxId = await ingest.MailboxIdAsync(mailbox, ct);
             if (mailboxId is null)
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["mailbox"] = [$"There is no mailbox named '{mailbox}'."] });
