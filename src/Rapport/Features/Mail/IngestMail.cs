@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
@@ -77,16 +78,24 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     }
 
     /// <summary>Null when the message is larger than <see cref="MailOptions.MaxMessageSize"/>.</summary>
-    public async Task<Result?> HandleAsync(int? mailboxId, Stream raw, MailSource source, CancellationToken ct)
+    /// <summary>Takes in the message read from <paramref name="raw"/> (at most the size limit; null when it is larger).
+    /// <paramref name="length"/>, when the caller knows it (an HTTP request's Content-Length), saves copying.</summary>
+    public async Task<Result?> HandleAsync(int? mailboxId, Stream raw, MailSource source, CancellationToken ct, long? length = null)
     {
-        // Read once into memory (bounded); the bytes are parsed here and stored with the ledger line (RawMail).
-        var bytes = await ReadBoundedAsync(raw, mailOptions.Value.MaxMessageSize, ct);
-        if (bytes is null)
+        var bytes = await ReadBoundedAsync(raw, length, mailOptions.Value.MaxMessageSize, ct);
+        return bytes is null ? null : await HandleAsync(mailboxId, bytes, source, ct);
+    }
+
+    /// <summary>Takes in one raw message: returns what became of it once it is filed and committed, or null when it is
+    /// larger than the size limit.</summary>
+    public async Task<Result?> HandleAsync(int? mailboxId, byte[] raw, MailSource source, CancellationToken ct)
+    {
+        if (raw.Length > mailOptions.Value.MaxMessageSize)
         {
             return null;
         }
-        var stored = new StoredFile(Convert.ToHexStringLower(SHA256.HashData(bytes)), bytes.Length);
-        var pending = new Pending(mailboxId, source, stored, bytes, await PrepareAsync(stored.Sha256, bytes, ct));
+        var stored = new StoredFile(Convert.ToHexStringLower(SHA256.HashData(raw)), raw.Length);
+        var pending = new Pending(mailboxId, source, stored, raw, await PrepareAsync(stored.Sha256, raw, ct));
         EnsureWriter();
         await _queue.Writer.WriteAsync(pending, ct);
         // Once queued, the message is filed even if this caller is cancelled, and the caller waits for that (the
@@ -124,18 +133,35 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return await ProcessAsync(db => db.InboundMail.FirstAsync(m => m.Id == ledgerId, ct), prepared, null, ct);
     }
 
-    private static async Task<byte[]?> ReadBoundedAsync(Stream raw, long maxLength, CancellationToken ct)
+    private static async Task<byte[]?> ReadBoundedAsync(Stream raw, long? length, long maxLength, CancellationToken ct)
     {
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await raw.ReadAsync(chunk, ct)) > 0)
+        if (length is { } declared)
         {
-            if (buffer.Length + read > maxLength)
+            if (declared > maxLength)
             {
                 return null;
             }
-            buffer.Write(chunk, 0, read);
+            var exact = new byte[declared];
+            await raw.ReadExactlyAsync(exact, ct);
+            return exact;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            int read;
+            while ((read = await raw.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > maxLength)
+                {
+                    return null;
+                }
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }

@@ -65,7 +65,7 @@ public static class MailApi
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["mailbox"] = [$"There is no mailbox named '{mailbox}'."] });
             }
         }
-        var result = await ingest.HandleAsync(mailboxId, request.Body, MailSource.Direct, ct);
+        var result = await ingest.HandleAsync(mailboxId, request.Body, MailSource.Direct, ct, request.ContentLength);
         if (result is null)
         {
             return TypedResults.Problem($"The message is larger than the limit of {options.Value.MaxMessageSize:N0} bytes.",

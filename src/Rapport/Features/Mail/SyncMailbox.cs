@@ -174,7 +174,7 @@ public sealed partial class SyncMailbox(IDbContextFactory<RapportDb> contexts, M
         async Task<(long, InboundOutcome)> TakeAsync(UniqueId uid, byte[] body)
         {
             var source = new MailSource(mailbox.ImapFolder, validity, uid.Id);
-            var result = await ingest.HandleAsync(mailbox.Id, new MemoryStream(body, writable: false), source, ct)
+            var result = await ingest.HandleAsync(mailbox.Id, body, source, ct)
                 ?? await ingest.RecordUnstorableAsync(mailbox.Id, source, TooLargeReason, ct);
             return (uid.Id, result.Outcome);
         }

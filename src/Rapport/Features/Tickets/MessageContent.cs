@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AngleSharp;
 using AngleSharp.Html.Parser;
 using Ganss.Xss;
@@ -22,6 +23,12 @@ public sealed class MessageContent
     private readonly HtmlSanitizer _sanitizer;
     private readonly HashSet<string> _allowedCss;
     private readonly HtmlParser _parser = new();
+
+    /// <summary>Styles already cleaned: mail repeats the same few on every line and quote (Outlook, Gmail), so each is
+    /// checked once. Bounded: styles up to <see cref="CleanStyleMaxLength"/> characters, emptied at <see cref="CleanStylesKept"/>.</summary>
+    private readonly ConcurrentDictionary<string, string> _cleanStyles = new(StringComparer.Ordinal);
+    private const int CleanStylesKept = 4096;
+    private const int CleanStyleMaxLength = 512;
 
     public MessageContent()
     {
@@ -88,7 +95,21 @@ public sealed class MessageContent
         {
             return;
         }
-        var clean = InlineStyle.Clean(e.Attribute.Value, _allowedCss);
+        var style = e.Attribute.Value;
+        string? clean;
+        if (style.Length > CleanStyleMaxLength)
+        {
+            clean = InlineStyle.Clean(style, _allowedCss);
+        }
+        else if (!_cleanStyles.TryGetValue(style, out clean))
+        {
+            clean = InlineStyle.Clean(style, _allowedCss);
+            if (_cleanStyles.Count >= CleanStylesKept)
+            {
+                _cleanStyles.Clear();
+            }
+            _cleanStyles[style] = clean;
+        }
         if (clean.Length > 0)
         {
             e.Tag.SetAttribute(CleanStyle, clean);
