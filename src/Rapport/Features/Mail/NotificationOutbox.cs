@@ -30,22 +30,48 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         return true;
     }
 
-    /// <summary>Queues a notice about a ticket in the caller's unit of work (commit, then <see cref="ReplyOutbox.Notify"/>):
-    /// from the mailbox the ticket came in on, threaded under the customer's message, with the ticket's subject.</summary>
-    /// <returns>False when no mailbox can send or the customer has no address.</returns>
-    public async Task<bool> QueueForTicketAsync(RapportDb db, long ticketId, long customerId, string customerName, string ticketSubject, string text, CancellationToken ct)
+    /// <summary>A notice about a ticket to its customer (an acknowledgement).</summary>
+    public sealed record TicketNotice(long TicketId, long CustomerId, string CustomerName, string TicketSubject, string Text);
+
+    /// <summary>Composes and stores the mail for each notice, reading what they need in a few queries for all of them:
+    /// from the mailbox the ticket came in on (else the first that can send), to the customer's primary address,
+    /// threaded under the ticket's messages, with the ticket's subject. The outbox rows are returned, not added: the
+    /// caller adds those it still wants in its unit of work (commit, then <see cref="ReplyOutbox.Notify"/>). A notice is
+    /// missing from the result when no mailbox can send or the customer has no address.</summary>
+    public async Task<Dictionary<long, OutboundMail>> PrepareForTicketsAsync(RapportDb db, IReadOnlyList<TicketNotice> notices, CancellationToken ct)
     {
-        var mailboxId = await db.InboundMail.AsNoTracking().Where(m => m.TicketId == ticketId && m.MailboxId != null)
-            .OrderBy(m => m.Id).Select(m => m.MailboxId).FirstOrDefaultAsync(ct);
-        var recipient = await db.CustomerEmails.AsNoTracking().Where(e => e.CustomerId == customerId)
-            .OrderByDescending(e => e.IsPrimary).ThenBy(e => e.Id).Select(e => e.Address).FirstOrDefaultAsync(ct);
-        if (recipient is null)
+        var prepared = new Dictionary<long, OutboundMail>();
+        if (notices.Count == 0)
         {
-            return false;
+            return prepared;
         }
-        var thread = (await ReplyOutbox.Thread(db.Messages.AsNoTracking(), ticketId).Select(m => m.InternetMessageId).ToListAsync(ct))
-            .OfType<string>().Take(20).ToList();
-        return await QueueAsync(db, mailboxId, ticketId, customerName, recipient, MailReader.ReplySubject(ticketId, ticketSubject), text, thread, ct);
+        var senders = await db.Mailboxes.AsNoTracking().Where(m => m.Enabled && m.SmtpHost != null).OrderBy(m => m.Id).ToListAsync(ct);
+        if (senders.Count == 0)
+        {
+            return prepared;
+        }
+        var ticketIds = notices.Select(n => n.TicketId).ToList();
+        var customerIds = notices.Select(n => n.CustomerId).Distinct().ToList();
+        var cameIn = (await db.InboundMail.AsNoTracking().Where(m => m.TicketId != null && ticketIds.Contains(m.TicketId.Value) && m.MailboxId != null)
+                .Select(m => new { TicketId = m.TicketId!.Value, m.Id, MailboxId = m.MailboxId!.Value }).ToListAsync(ct))
+            .GroupBy(m => m.TicketId).ToDictionary(g => g.Key, g => g.MinBy(m => m.Id)!.MailboxId);
+        var addresses = (await db.CustomerEmails.AsNoTracking().Where(e => customerIds.Contains(e.CustomerId))
+                .Select(e => new { e.CustomerId, e.IsPrimary, e.Id, e.Address }).ToListAsync(ct))
+            .GroupBy(e => e.CustomerId).ToDictionary(g => g.Key, g => g.OrderByDescending(e => e.IsPrimary).ThenBy(e => e.Id).First().Address);
+        var threads = (await db.Messages.AsNoTracking().Where(m => ticketIds.Contains(m.TicketId) && m.InternetMessageId != null)
+                .Select(m => new { m.TicketId, m.Id, m.InternetMessageId }).ToListAsync(ct))
+            .GroupBy(m => m.TicketId).ToDictionary(g => g.Key, g => g.OrderBy(m => m.Id).Select(m => m.InternetMessageId!).Take(20).ToList());
+        foreach (var notice in notices)
+        {
+            if (!addresses.TryGetValue(notice.CustomerId, out var recipient))
+            {
+                continue;
+            }
+            var mailbox = cameIn.TryGetValue(notice.TicketId, out var preferred) && senders.Find(m => m.Id == preferred) is { } usual ? usual : senders[0];
+            prepared[notice.TicketId] = await ComposeAsync(mailbox, notice.TicketId, notice.CustomerName, recipient,
+                MailReader.ReplySubject(notice.TicketId, notice.TicketSubject), notice.Text, threads.GetValueOrDefault(notice.TicketId) ?? [], ct);
+        }
+        return prepared;
     }
 
     /// <summary>Queues a notice to someone of the team in the caller's unit of work (commit, then <see cref="ReplyOutbox.Notify"/>),
@@ -62,6 +88,14 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         {
             return false;
         }
+        db.OutboundMail.Add(await ComposeAsync(mailbox, ticketId, recipientName, recipient, subject, text, thread, ct));
+        return true;
+    }
+
+    /// <summary>The mail, stored in the file store, and its outbox row (not added).</summary>
+    private async Task<OutboundMail> ComposeAsync(Mailbox mailbox, long? ticketId, string recipientName, string recipient,
+        string subject, string text, IReadOnlyList<string> thread, CancellationToken ct)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         var domain = options.Value.MessageIdDomain is { Length: > 0 } configured ? configured : mailbox.Address.Split('@')[1];
         var messageId = $"rapport.notice.{Guid.NewGuid():N}@{domain}";
@@ -89,7 +123,6 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         await mail.WriteToAsync(raw, ct);
         raw.Position = 0;
         var stored = await files.SaveAsync(raw, long.MaxValue, ct) ?? throw new InvalidOperationException("The mail could not be stored.");
-        db.OutboundMail.Add(OutboundMail.QueueNotification(mailbox.Id, messageId, recipient, stored.Sha256, now, ticketId));
-        return true;
+        return OutboundMail.QueueNotification(mailbox.Id, messageId, recipient, stored.Sha256, now, ticketId);
     }
 }

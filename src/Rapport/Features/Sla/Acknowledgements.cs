@@ -55,55 +55,71 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         }
     }
 
+    /// <summary>One pass over at most <see cref="Batch"/> tickets: what they need is read and their mail composed and stored
+    /// first, then one transaction claims each (another node may have taken it) and records its acknowledgement, so a
+    /// pass costs one commit rather than one per ticket and holds the write lock only for the claims and rows.</summary>
     private async Task<(int Found, int Queued)> PassAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var pending = await db.Tickets.AsNoTracking().Where(t => t.AcknowledgementPending).OrderBy(t => t.Id).Take(Batch)
-            .Select(t => t.Id).ToListAsync(ct);
+            .Select(t => new { t.Id, t.Subject, t.CreatedAt, t.FirstResponseDueAt, t.FirstResponseAt, t.CustomerId, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
+            .ToListAsync(ct);
         if (pending.Count == 0)
         {
             return (0, 0);
         }
         var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
-        var queued = 0;
-        foreach (var id in pending)
+        var details = new Dictionary<long, string>();
+        var lines = new Dictionary<long, string>();
+        var notices = new List<NotificationOutbox.TicketNotice>();
+        foreach (var ticket in pending)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var claimed = await db.Tickets.Where(t => t.Id == id && t.AcknowledgementPending)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.AcknowledgementPending, false), ct);
-            if (claimed == 0)
-            {
-                continue;
-            }
-            var ticket = await db.Tickets.AsNoTracking().Where(t => t.Id == id)
-                .Select(t => new { t.Id, t.Subject, t.CreatedAt, t.FirstResponseDueAt, t.FirstResponseAt, t.CustomerId, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
-                .FirstAsync(ct);
-            string detail;
             if (profile is not { AcknowledgementEnabled: true })
             {
-                detail = "not sent: acknowledgements are switched off";
+                details[ticket.Id] = "not sent: acknowledgements are switched off";
             }
             else if (ticket.FirstResponseAt is not null || ticket.FirstResponseDueAt is null)
             {
-                detail = "not sent: already answered";
+                details[ticket.Id] = "not sent: already answered";
             }
             else if (now - ticket.CreatedAt > TooLate)
             {
-                detail = "not sent: the ticket is too old for a timely acknowledgement";
+                details[ticket.Id] = "not sent: the ticket is too old for a timely acknowledgement";
             }
             else
             {
                 var text = Compose(profile.AcknowledgementTemplate, profile.Name, profile.TimeZone, ticket.Id, ticket.CustomerName,
                     ticket.CustomerZone, ticket.OwnerName, ticket.FirstResponseDueAt.Value, now);
-                var mailed = await outbox.QueueForTicketAsync(db, ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, text.Body, ct);
-                detail = (mailed ? "mailed: " : "not mailed (no mailbox can send): ") + FirstLine(text.Body, text.AgentName);
-                queued += mailed ? 1 : 0;
+                notices.Add(new NotificationOutbox.TicketNotice(ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, text.Body));
+                lines[ticket.Id] = FirstLine(text.Body, text.AgentName);
             }
-            db.TicketEvents.Add(TicketEvent.ForTicket(id, TicketEventKind.Acknowledged, now, detail));
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
         }
+        var mails = await outbox.PrepareForTicketsAsync(db, notices, ct);
+        foreach (var (id, line) in lines)
+        {
+            details[id] = (mails.ContainsKey(id) ? "mailed: " : "not mailed (no mailbox can send): ") + line;
+        }
+
+        var queued = 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var ticket in pending)
+        {
+            var claimed = await db.Tickets.Where(t => t.Id == ticket.Id && t.AcknowledgementPending)
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.AcknowledgementPending, false), ct);
+            if (claimed == 0)
+            {
+                continue; // another node's; a mail composed for it stays unused in the file store
+            }
+            if (mails.TryGetValue(ticket.Id, out var mail))
+            {
+                db.OutboundMail.Add(mail);
+                queued++;
+            }
+            db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.Acknowledged, now, details[ticket.Id]));
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         if (queued > 0)
         {
             replies.Notify();
