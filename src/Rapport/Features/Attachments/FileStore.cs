@@ -27,7 +27,7 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
             return bytes.Length > maxLength ? null : Save(bytes.Span);
         }
         EnsureDirectory(TempDirectory);
-        var tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        string? tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         try
         {
             long length = 0;
@@ -51,12 +51,18 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
                 file.Flush(flushToDisk: true);
                 sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
-            Publish(tempPath, PathOf(sha));
+            if (Publish(tempPath, PathOf(sha)))
+            {
+                tempPath = null;
+            }
             return new StoredFile(sha, length);
         }
         finally
         {
-            File.Delete(tempPath); // nothing to do once it was moved into place
+            if (tempPath is not null)
+            {
+                File.Delete(tempPath);
+            }
         }
     }
 
@@ -69,7 +75,7 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
             return new StoredFile(sha, bytes.Length);
         }
         EnsureDirectory(TempDirectory);
-        var tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
+        string? tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         try
         {
             using (var file = File.OpenHandle(tempPath, FileMode.CreateNew, FileAccess.Write))
@@ -77,21 +83,28 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
                 RandomAccess.Write(file, bytes, 0);
                 RandomAccess.FlushToDisk(file);
             }
-            Publish(tempPath, finalPath);
+            if (Publish(tempPath, finalPath))
+            {
+                tempPath = null;
+            }
             return new StoredFile(sha, bytes.Length);
         }
         finally
         {
-            File.Delete(tempPath);
+            if (tempPath is not null)
+            {
+                File.Delete(tempPath);
+            }
         }
     }
 
-    /// <summary>Moves a written and flushed temporary file to its content's name, unless a file has it already.</summary>
-    private void Publish(string tempPath, string finalPath)
+    /// <summary>Moves a written and flushed temporary file to its content's name, unless a file has it already; returns
+    /// whether it moved it.</summary>
+    private bool Publish(string tempPath, string finalPath)
     {
         if (File.Exists(finalPath))
         {
-            return;
+            return false;
         }
         var directory = Path.GetDirectoryName(finalPath)!;
         var parent = Path.GetDirectoryName(directory)!;
@@ -109,6 +122,7 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
         {
             SyncDirectory(_root);
         }
+        return true;
     }
 
     private string TempDirectory => Path.Combine(_root, "tmp");
