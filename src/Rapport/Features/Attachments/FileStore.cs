@@ -26,7 +26,7 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
             var bytes = buffer.AsMemory((int)memory.Position);
             return bytes.Length > maxLength ? null : Save(bytes.Span);
         }
-        EnsureDirectory(TempDirectory);
+        Directory.CreateDirectory(TempDirectory);
         string? tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         try
         {
@@ -74,7 +74,7 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
         {
             return new StoredFile(sha, bytes.Length);
         }
-        EnsureDirectory(TempDirectory);
+        Directory.CreateDirectory(TempDirectory);
         string? tempPath = Path.Combine(TempDirectory, Guid.NewGuid().ToString("N"));
         try
         {
@@ -110,7 +110,18 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
         var parent = Path.GetDirectoryName(directory)!;
         var newParent = EnsureDirectory(parent);
         var newDirectory = EnsureDirectory(directory);
-        File.Move(tempPath, finalPath, overwrite: true);
+        try
+        {
+            File.Move(tempPath, finalPath, overwrite: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed behind this store's back: forget what it knew and make them again.
+            _directories.Clear();
+            newParent |= EnsureDirectory(parent);
+            newDirectory |= EnsureDirectory(directory);
+            File.Move(tempPath, finalPath, overwrite: true);
+        }
         // The file's bytes are on disk; its name is only once the directory holding it is (and, for directories just
         // made, theirs).
         SyncDirectory(directory);
@@ -127,8 +138,9 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
 
     private string TempDirectory => Path.Combine(_root, "tmp");
 
-    /// <summary>Makes the directory unless this store has seen it; returns whether it was missing. Directories are
-    /// never removed while the app runs, so each is checked once rather than on every file.</summary>
+    /// <summary>Makes the directory unless this store has seen it; returns whether it was missing. The store never
+    /// removes its directories, so each is checked once rather than on every file (see <see cref="Publish"/> for one
+    /// removed by someone else).</summary>
     private bool EnsureDirectory(string path)
     {
         if (_directories.ContainsKey(path))

@@ -77,7 +77,6 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         public TaskCompletionSource<Result> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>Null when the message is larger than <see cref="MailOptions.MaxMessageSize"/>.</summary>
     /// <summary>Takes in the message read from <paramref name="raw"/> (at most the size limit; null when it is larger).
     /// <paramref name="length"/>, when the caller knows it (an HTTP request's Content-Length), saves copying.</summary>
     public async Task<Result?> HandleAsync(int? mailboxId, Stream raw, MailSource source, CancellationToken ct, long? length = null)
