@@ -157,7 +157,7 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
     /// behind (a finished write renames or deletes its own). Returns how many were removed.</summary>
     public int SweepTemporary(TimeSpan olderThan, DateTime now)
     {
-        var directory = new DirectoryInfo(Path.Combine(_root, "tmp"));
+        var directory = new DirectoryInfo(TempDirectory);
         if (!directory.Exists)
         {
             return 0;
