@@ -72,7 +72,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         public List<string> Notes { get; } = [];
     }
 
-    private sealed record Pending(int? MailboxId, MailSource Source, StoredFile Stored, byte[] Raw, Prepared Prepared)
+    private sealed record Pending(int? MailboxId, MailSource Source, StoredFile Stored, Packed Raw, Prepared Prepared)
     {
         public TaskCompletionSource<Result> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -94,7 +94,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             return null;
         }
         var stored = new StoredFile(Convert.ToHexStringLower(SHA256.HashData(raw)), raw.Length);
-        var pending = new Pending(mailboxId, source, stored, raw, await PrepareAsync(stored.Sha256, raw, ct));
+        // Compressed here, on the caller's thread, so the one writer has a quarter of the bytes to write (0043).
+        var pending = new Pending(mailboxId, source, stored, Packed.Of(raw), await PrepareAsync(stored.Sha256, raw, ct));
         EnsureWriter();
         await _queue.Writer.WriteAsync(pending, ct);
         // Once queued, the message is filed even if this caller is cancelled, and the caller waits for that (the
@@ -170,10 +171,11 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     {
         await using (var db = await contexts.CreateDbContextAsync(ct))
         {
-            var content = await db.RawMail.AsNoTracking().Where(r => r.Sha256 == sha).Select(r => r.Content).FirstOrDefaultAsync(ct);
-            if (content is not null)
+            var row = await db.RawMail.AsNoTracking().Where(r => r.Sha256 == sha)
+                .Select(r => new { r.Content, r.Length, r.Compression }).FirstOrDefaultAsync(ct);
+            if (row is not null)
             {
-                return content;
+                return RawMail.Unpack(row.Content, row.Length, row.Compression);
             }
         }
         await using var stream = files.OpenRead(sha) ?? throw new InvalidOperationException($"Raw message {sha} is missing.");
@@ -344,7 +346,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     }
 
     /// <summary>Files one message in its own transaction; <paramref name="raw"/> is null when its bytes are stored already (reprocessing).</summary>
-    private async Task<Result> ProcessAsync(Func<RapportDb, Task<InboundMail>> entryIn, Prepared prepared, byte[]? raw, CancellationToken ct)
+    private async Task<Result> ProcessAsync(Func<RapportDb, Task<InboundMail>> entryIn, Prepared prepared, Packed? raw, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -409,9 +411,19 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     }
 
     /// <summary>Keeps the raw bytes in the caller's transaction; the same bytes seen again are kept once.</summary>
-    private static Task<int> StoreRawAsync(RapportDb db, string sha, byte[] raw, CancellationToken ct) =>
+    private static Task<int> StoreRawAsync(RapportDb db, string sha, Packed raw, CancellationToken ct) =>
         db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO "RawMail" ("Sha256", "Length", "Content") VALUES ({sha}, {(long)raw.Length}, {raw}) ON CONFLICT ("Sha256") DO NOTHING""", ct);
+            $"""INSERT INTO "RawMail" ("Sha256", "Length", "Content", "Compression") VALUES ({sha}, {raw.Length}, {raw.Content}, {raw.Compression.ToString()}) ON CONFLICT ("Sha256") DO NOTHING""", ct);
+
+    /// <summary>A message's bytes as <see cref="RawMail"/> keeps them.</summary>
+    private sealed record Packed(byte[] Content, RawMailCompression Compression, long Length)
+    {
+        public static Packed Of(byte[] raw)
+        {
+            var (content, compression) = RawMail.Pack(raw);
+            return new Packed(content, compression, raw.Length);
+        }
+    }
 
     private Result Quarantine(InboundMail entry, string reason, Unsaved? unsaved, Prepared prepared)
     {

@@ -326,6 +326,31 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Ingest_LargeMessage_IsKeptCompressedAndReprocessedFromItsExactBytes()
+    {
+        var client = await WriterAsync();
+        var quoted = string.Concat(Enumerable.Range(1, 400).Select(i => $"> line {i} of the history we quoted back and forth\r\n"));
+        var raw = Encoding.ASCII.GetBytes($"Subject: nobody {Guid.NewGuid():N}\r\nMessage-ID: <{Guid.NewGuid():N}@x>\r\n\r\nStill there?\r\n{quoted}");
+
+        var answer = await client.IngestAsync(raw);
+        await using var db = App.CreateDbContext();
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(raw));
+        var line = await db.InboundMail.AsNoTracking().SingleAsync(m => m.RawSha256 == sha, Ct);
+        var stored = await db.RawMail.AsNoTracking().SingleAsync(r => r.Sha256 == sha, Ct);
+        using var again = await client.PostAsync($"/api/v1/inbound/{line.Id}/reprocess", null, Ct);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Quarantined);
+        stored.Compression.ShouldBe(RawMailCompression.Brotli);
+        stored.Content.Length.ShouldBeLessThan(raw.Length / 4);
+        stored.Length.ShouldBe(raw.Length);
+        RawMail.Unpack(stored.Content, stored.Length, stored.Compression).ShouldBe(raw);
+        await again.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var reprocessed = await again.ReadAsync<IngestAnswer>();
+        reprocessed.Outcome.ShouldBe(InboundOutcome.Quarantined);
+        reprocessed.Reason!.ShouldContain("no sender");
+    }
+
+    [Fact]
     public async Task Reprocess_MessageTakenBeforeRawMailWasInTheDatabase_ReadsItFromTheFileStore()
     {
         var client = await WriterAsync();
