@@ -42,12 +42,15 @@ public abstract class CollaborationTests(BrowserApp app, Chromium chromium) : Pa
         await page.GotoAsync($"/tickets/{ticket.Id}");
         await BrowserApp.WaitForLiveAsync(page);
         await page.Locator("#draft").FillAsync("Sorry about that, it ships tomorrow.");
+        // The server has the draft once it enables Send (typing reaches it as an event; a customer message that
+        // arrives before any draft is simply shown, with nothing to warn about). Failed CI once without this wait.
+        var send = page.Locator(".composer button.primary");
+        await Assertions.Expect(send).ToBeEnabledAsync();
 
         await Factory.CustomerWritesAsync(ticket.Id, ticket.Customer.Id, "Actually, please cancel it instead.");
 
         await Assertions.Expect(page.Locator(".thread li[data-kind=customer]").Last).ToContainTextAsync("please cancel it");
         await Assertions.Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "wrote again" })).ToBeVisibleAsync();
-        var send = page.Locator(".composer button.primary");
         await Assertions.Expect(send).ToBeDisabledAsync();
         await Assertions.Expect(page.Locator("#draft")).ToHaveValueAsync("Sorry about that, it ships tomorrow.");
 
