@@ -21,7 +21,7 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
             where t.CustomerId == customerId && m.MailboxId != null
             orderby m.Id descending
             select m.MailboxId).FirstOrDefaultAsync(ct);
-        if (!await QueueAsync(db, usual, null, recipientName, recipient, subject, text, [], ct))
+        if (!await QueueAsync(db, usual, recipientName, recipient, subject, text, ct))
         {
             return false;
         }
@@ -77,10 +77,11 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
     /// <summary>Queues a notice to someone of the team in the caller's unit of work (commit, then <see cref="ReplyOutbox.Notify"/>),
     /// from the first mailbox that can send. False when none can.</summary>
     public Task<bool> QueueToTeamAsync(RapportDb db, string recipientName, string recipient, string subject, string text, CancellationToken ct) =>
-        QueueAsync(db, null, null, recipientName, recipient, subject, text, [], ct);
+        QueueAsync(db, null, recipientName, recipient, subject, text, ct);
 
-    private async Task<bool> QueueAsync(RapportDb db, int? preferredMailboxId, long? ticketId, string recipientName, string recipient,
-        string subject, string text, IReadOnlyList<string> thread, CancellationToken ct)
+    /// <summary>A notice not about a ticket, from the preferred mailbox if it can send, else the first that can.</summary>
+    private async Task<bool> QueueAsync(RapportDb db, int? preferredMailboxId, string recipientName, string recipient,
+        string subject, string text, CancellationToken ct)
     {
         var mailbox = await db.Mailboxes.AsNoTracking().Where(m => m.Enabled && m.SmtpHost != null)
             .OrderBy(m => m.Id == preferredMailboxId ? 0 : 1).ThenBy(m => m.Id).FirstOrDefaultAsync(ct);
@@ -88,7 +89,7 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         {
             return false;
         }
-        db.OutboundMail.Add(await ComposeAsync(mailbox, ticketId, recipientName, recipient, subject, text, thread, ct));
+        db.OutboundMail.Add(await ComposeAsync(mailbox, null, recipientName, recipient, subject, text, [], ct));
         return true;
     }
 
