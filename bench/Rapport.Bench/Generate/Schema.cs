@@ -24,7 +24,7 @@ internal static class Schema
     {
         ["Tickets"] = ["IsComplaint", "AcknowledgementPending"],
         ["Customers"] = ["TimeZone"],
-        ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId"],
+        ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId", "MailHtmlSha256"],
     };
 
     /// <summary>Tables whose Id the generator assigns (continuing after the largest one present).</summary>

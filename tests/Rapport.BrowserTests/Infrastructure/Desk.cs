@@ -1,6 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using MimeKit.Utils;
 using Rapport.Features.ApiTokens;
+using Rapport.Features.Mail;
 using Rapport.Features.Portal;
 using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
@@ -22,6 +26,27 @@ public static class Desk
         });
         await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
         return await response.ReadAsync<TicketDetails>();
+    }
+
+    /// <summary>Opens a ticket by mail: a text and HTML message through the raw MIME intake, as a mail server pipe would.</summary>
+    public static async Task<long> MailTicketAsync(this RapportFactory factory, string subject, string from, string text, string html)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Sam Customer", from));
+        message.To.Add(new MailboxAddress("Support", "support@shop.example"));
+        message.Subject = subject;
+        message.MessageId = MimeUtils.GenerateMessageId("client.example");
+        message.Body = new BodyBuilder { TextBody = text, HtmlBody = html }.ToMessageBody();
+        using var raw = new MemoryStream();
+        await message.WriteToAsync(raw);
+        using var client = await factory.CreateTokenClientAsync(ApiTokenScope.Write);
+        using var content = new ByteArrayContent(raw.ToArray());
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("message/rfc822");
+        using var response = await client.PostAsync("/api/v1/inbound/mime", content);
+        await response.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var answer = await response.ReadAsync<IngestMail.Result>();
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        return answer.TicketId!.Value;
     }
 
     /// <summary>A magic link (path and query) into the portal for the ticket's customer.</summary>

@@ -66,6 +66,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         public long? TicketToken { get; init; }
         /// <summary>Set only for mail that will become a ticket or message (a person wrote it, with a valid sender).</summary>
         public MessageBody? Body { get; init; }
+        /// <summary>The mail has an HTML part, shown from the raw message (<see cref="MailHtml"/>).</summary>
+        public bool HasHtml { get; init; }
         /// <summary>How <see cref="Body"/> reads (sentiment, complaint), scored here rather than on the writer.</summary>
         public CustomerTone Tone { get; init; }
         public List<(string Name, string ContentType, StoredFile File)> Attachments { get; } = [];
@@ -201,7 +203,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             machine = "sent from one of our own mailboxes (mail loop)";
         }
         var person = machine is null && senderAddress is not null && CustomerEmail.IsValid(senderAddress);
-        var body = person ? Body(mail) : null;
+        var (body, hasHtml) = person ? Body(mail) : (null, false);
         var prepared = new Prepared
         {
             RawSha256 = sha,
@@ -214,6 +216,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             ReferencedIds = MailReader.ReferencedIds(mail),
             TicketToken = MailReader.TicketToken(mail),
             Body = body,
+            HasHtml = hasHtml,
             Tone = body is null ? default : CustomerTone.Of(body.Text),
         };
         if (person)
@@ -722,7 +725,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
 
         var customer = known.CustomerOf(db, senderAddress);
         customer ??= Customer.Create(prepared.SenderName ?? "", [senderAddress], now);
-        var message = Message.FromEmail(customer, prepared.Body, prepared.Tone, messageId, now);
+        var message = Message.FromEmail(customer, prepared.Body, prepared.Tone, messageId, prepared.HasHtml ? prepared.RawSha256 : null, now);
         foreach (var (name, contentType, file) in prepared.Attachments)
         {
             message.Attach(Attachment.Create(name, contentType, file, null, now));
@@ -803,21 +806,19 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return participants.Any(p => p.Split(' ').Contains(address));
     }
 
-    private MessageBody Body(MimeMessage mail)
+    /// <summary>The message's text, folded; its HTML part is not kept here but shown from the raw message
+    /// (<see cref="MailHtml"/>, 0044): <c>HasHtml</c> says whether it has one. Only mail without a text part has its
+    /// HTML sanitized here, for the text read from it.</summary>
+    private (MessageBody Body, bool HasHtml) Body(MimeMessage mail)
     {
         var text = mail.TextBody;
-        var html = mail.HtmlBody;
-        if (html is { Length: > Message.TextMaxLength * 2 })
-        {
-            html = null;
-        }
-        var body = content.From(text, html);
-        var folded = MailReader.FoldQuotedText(body.Text);
+        var plain = string.IsNullOrWhiteSpace(text) ? content.From(null, MailHtml.HtmlPartOf(mail)).Text : text.Trim();
+        var folded = MailReader.FoldQuotedText(plain);
         if (folded.Length == 0)
         {
             folded = "(no text)";
         }
-        return new MessageBody(folded.Length > Message.TextMaxLength ? folded[..Message.TextMaxLength] : folded, body.Html);
+        return (new MessageBody(folded.Length > Message.TextMaxLength ? folded[..Message.TextMaxLength] : folded, null), MailHtml.MayHaveHtml(mail));
     }
 
     private async Task AttachAsync(MimeMessage mail, Prepared prepared, CancellationToken ct)

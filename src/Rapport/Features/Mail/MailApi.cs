@@ -15,6 +15,7 @@ public static class MailApi
     {
         builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IngestMail>();
+        builder.Services.AddSingleton<MailHtml>();
         builder.Services.AddSingleton<SyncMailbox>();
         builder.Services.AddHostedService<MailboxReader>();
         builder.Services.AddSingleton<MailAlerts>();

@@ -26,8 +26,14 @@ public sealed class Message
     public Customer? AuthorCustomer { get; private set; }
     /// <summary>Plain text, for display, search and quoting.</summary>
     public string Text { get; private set; } = "";
-    /// <summary>HTML as received, already sanitized; null when the message was plain text.</summary>
+    /// <summary>HTML as received, already sanitized; null when the message was plain text, or when it arrived by mail
+    /// and its HTML is shown from the raw message (<see cref="MailHtmlSha256"/>).</summary>
     public string? Html { get; private set; }
+    /// <summary>A message that arrived by mail with an HTML part: the raw message (<c>RawMail.Sha256</c>) that HTML is
+    /// read and sanitized from when the message is shown, so it is not stored twice and is always sanitized by the
+    /// sanitizer of the day (docs/decisions/0044-mail-html-shown-from-the-raw-message.md). Null otherwise.</summary>
+    public string? MailHtmlSha256 { get; private set; }
+    public const int MailHtmlSha256Length = 64;
     public DateTime CreatedAt { get; private set; }
     /// <summary>The mail Message-ID (without angle brackets) this message arrived or left with; unique, so the
     /// same mail is stored once and replies to it thread here.</summary>
@@ -55,9 +61,15 @@ public sealed class Message
     }
 
     /// <summary>A customer's message that arrived by mail; <paramref name="tone"/> was read from <paramref name="body"/>
-    /// before filing (<see cref="CustomerTone.Of"/>), so the writer does not score it.</summary>
-    public static Message FromEmail(Customer customer, MessageBody body, CustomerTone tone, string? internetMessageId, DateTime now) =>
-        FromCustomer(customer, body, tone, internetMessageId, now);
+    /// before filing (<see cref="CustomerTone.Of"/>), so the writer does not score it;
+    /// <paramref name="mailHtmlSha256"/> names the raw message when the mail has an HTML part to show from it.</summary>
+    public static Message FromEmail(Customer customer, MessageBody body, CustomerTone tone, string? internetMessageId, string? mailHtmlSha256,
+        DateTime now)
+    {
+        var message = FromCustomer(customer, body, tone, internetMessageId, now);
+        message.MailHtmlSha256 = mailHtmlSha256;
+        return message;
+    }
 
     private static Message FromCustomer(Customer customer, MessageBody body, CustomerTone tone, string? internetMessageId, DateTime now) =>
         new()

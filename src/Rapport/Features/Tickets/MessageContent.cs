@@ -46,13 +46,16 @@ public sealed class MessageContent
 
     public MessageBody From(string? text, string? html)
     {
-        var safeHtml = string.IsNullOrWhiteSpace(html) ? null : _sanitizer.Sanitize(html);
-        if (string.IsNullOrWhiteSpace(safeHtml))
-        {
-            safeHtml = null;
-        }
+        var safeHtml = Sanitize(html);
         var plain = string.IsNullOrWhiteSpace(text) ? TextOf(safeHtml) : text.Trim();
         return new MessageBody(plain, safeHtml);
+    }
+
+    /// <summary>The HTML sanitized; null when nothing is left of it.</summary>
+    public string? Sanitize(string? html)
+    {
+        var safeHtml = string.IsNullOrWhiteSpace(html) ? null : _sanitizer.Sanitize(html);
+        return string.IsNullOrWhiteSpace(safeHtml) ? null : safeHtml;
     }
 
     public string TextOf(string? html)

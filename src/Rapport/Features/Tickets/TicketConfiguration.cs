@@ -61,6 +61,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // index SQLite's statistics call it unselective and scan the table for a list of Message-IDs.
         builder.HasIndex(m => m.InternetMessageId).IsUnique().HasFilter("\"InternetMessageId\" IS NOT NULL");
         builder.Property(m => m.UnansweredAtSend).HasMaxLength(Message.UnansweredMaxLength);
+        builder.Property(m => m.MailHtmlSha256).HasMaxLength(Message.MailHtmlSha256Length);
         builder.HasOne(m => m.AuthorAgent).WithMany().HasForeignKey(m => m.AuthorAgentId).OnDelete(DeleteBehavior.SetNull);
         builder.HasOne(m => m.AuthorCustomer).WithMany().HasForeignKey(m => m.AuthorCustomerId).OnDelete(DeleteBehavior.SetNull);
         builder.HasMany(m => m.Attachments).WithOne().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.SetNull);

@@ -36,7 +36,9 @@ public static class TicketMapping
         return rows.GroupBy(r => r.TicketId).ToDictionary(g => g.Key, g => g.Select(r => r.Name).ToList());
     }
 
-    public static TicketDetails ToDetails(Ticket t)
+    /// <summary><paramref name="mailHtml"/>: the HTML of messages shown from their raw mail, by message id
+    /// (<see cref="Mail.MailHtml.OfAsync"/>).</summary>
+    public static TicketDetails ToDetails(Ticket t, IReadOnlyDictionary<long, string>? mailHtml = null)
     {
         var customer = new CustomerRef(t.CustomerId, t.Customer.Name, t.Customer.PrimaryEmail);
         return new TicketDetails(
@@ -44,15 +46,15 @@ public static class TicketMapping
             t.Owner is null ? null : new AgentRef(t.Owner.Id, t.Owner.DisplayName),
             t.Tags.Select(x => x.Name).Order(StringComparer.Ordinal).ToList(),
             t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.ResolvedAt, t.ClosedAt, t.Version,
-            t.Messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Select(m => ToDetails(m, customer)).ToList(),
+            t.Messages.OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).Select(m => ToDetails(m, customer, mailHtml?.GetValueOrDefault(m.Id))).ToList(),
             t.IsComplaint, t.DueAt, t.FirstResponseDueAt, t.NextResponseDueAt, t.ResolutionDueAt);
     }
 
-    public static MessageDetails ToDetails(Message m, CustomerRef? ticketCustomer) => new(
+    public static MessageDetails ToDetails(Message m, CustomerRef? ticketCustomer, string? mailHtml = null) => new(
         m.Id, m.Kind,
         m.AuthorAgent is null ? null : new AgentRef(m.AuthorAgent.Id, m.AuthorAgent.DisplayName),
         m.Kind == MessageKind.Customer ? ticketCustomer : null,
-        m.Text, m.Html, m.CreatedAt,
+        m.Text, mailHtml ?? m.Html, m.CreatedAt,
         m.Attachments.OrderBy(a => a.Id).Select(AttachmentInfo.Of).ToList(),
         m.Sentiment, m.UnansweredAtSend);
 }

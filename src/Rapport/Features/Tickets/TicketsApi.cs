@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Mail;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.Tickets;
@@ -131,7 +132,7 @@ public static class TicketsApi
         return TypedResults.Ok(await ListTickets.PageAsync(db, filter, pageSize, cursor, ct));
     }
 
-    private static async Task<Results<Ok<TicketDetails>, NotFound>> GetAsync(long id, RapportDb db, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Ok<TicketDetails>, NotFound>> GetAsync(long id, RapportDb db, MailHtml mailHtml, HttpContext http, CancellationToken ct)
     {
         var ticket = await TicketMapping.LoadDetailsAsync(db, id, ct);
         if (ticket is null)
@@ -139,11 +140,11 @@ public static class TicketsApi
             return TypedResults.NotFound();
         }
         SetETag(http, ticket.Version);
-        return TypedResults.Ok(TicketMapping.ToDetails(ticket));
+        return TypedResults.Ok(TicketMapping.ToDetails(ticket, await mailHtml.OfAsync(db, ticket.Messages, ct)));
     }
 
     private static async Task<Results<Ok<TicketDetails>, NotFound, ValidationProblem, Conflict<ProblemDetails>>> UpdateAsync(
-        long id, UpdateTicket.Request request, UpdateTicket updateTicket, RapportDb db, HttpContext http, CancellationToken ct)
+        long id, UpdateTicket.Request request, UpdateTicket updateTicket, RapportDb db, MailHtml mailHtml, HttpContext http, CancellationToken ct)
     {
         if (!TryExpectedVersion(http, request.Version, out var expected, out var versionError))
         {
@@ -161,7 +162,7 @@ public static class TicketsApi
         }
         var ticket = (await TicketMapping.LoadDetailsAsync(db, id, ct))!;
         SetETag(http, ticket.Version);
-        return TypedResults.Ok(TicketMapping.ToDetails(ticket));
+        return TypedResults.Ok(TicketMapping.ToDetails(ticket, await mailHtml.OfAsync(db, ticket.Messages, ct)));
     }
 
     private static Task<Results<Created<MessageDetails>, NotFound, ValidationProblem, Conflict<ProblemDetails>>> ReplyAsync(

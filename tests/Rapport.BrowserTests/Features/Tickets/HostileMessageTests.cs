@@ -8,7 +8,16 @@ namespace Rapport.BrowserTests.Features.Tickets;
 public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : PageTests(app, chromium)
 {
     [Fact]
-    public async Task TicketPage_WithHostileHtml_RendersInertAndHoldsBackRemoteImages()
+    public Task TicketPage_WithHostileHtml_RendersInertAndHoldsBackRemoteImages() =>
+        RendersInertAsync(async html => (await Factory.OpenTicketAsync("Hostile " + Guid.NewGuid().ToString("N")[..8], $"evil+{Guid.NewGuid():N}@example.org", html: html)).Id);
+
+    /// <summary>Mail's HTML is not stored but sanitized from the raw message when shown (0044): the same attack by mail.</summary>
+    [Fact]
+    public Task TicketPage_WithHostileHtmlByMail_RendersInertAndHoldsBackRemoteImages() =>
+        RendersInertAsync(html => Factory.MailTicketAsync("Hostile mail " + Guid.NewGuid().ToString("N")[..8], $"evil+{Guid.NewGuid():N}@example.org",
+            "Hello, please see below.", html));
+
+    private async Task RendersInertAsync(Func<string, Task<long>> openTicket)
     {
         var pixel = $"{App.BaseAddress.ToString().TrimEnd('/')}/health/live?pixel={Guid.NewGuid():N}";
         var html = $$"""
@@ -23,7 +32,7 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
             <style>body { display: none } .composer { display: none !important }</style>
             <img src="{{pixel}}" width="1" height="1" alt="">
             """;
-        var ticket = await Factory.OpenTicketAsync("Hostile " + Guid.NewGuid().ToString("N")[..8], $"evil+{Guid.NewGuid():N}@example.org", html: html);
+        var ticketId = await openTicket(html);
         var agent = await Factory.CreateAgentAsync(AgentRoles.Agent);
         var page = await NewPageAsync();
         var pixelRequests = 0;
@@ -39,7 +48,7 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
         page.Dialog += (_, dialog) => { Interlocked.Increment(ref dialogs); _ = dialog.DismissAsync(); };
         await BrowserApp.SignInAsync(page, agent);
 
-        await page.GotoAsync($"/tickets/{ticket.Id}");
+        await page.GotoAsync($"/tickets/{ticketId}");
         await BrowserApp.WaitForLiveAsync(page);
         var frame = page.Locator("iframe.message-html").First;
         await Assertions.Expect(frame).ToBeVisibleAsync();

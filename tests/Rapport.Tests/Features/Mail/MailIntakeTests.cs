@@ -61,6 +61,44 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
         line.Reason.ShouldNotBeNull();
         line.Reason.ShouldContain("setup.exe");
         line.DedupKey.ShouldBe(message.MessageId);
+        // The HTML is not stored a second time: it is sanitized from the raw message when shown (0044).
+        var stored = await db.Messages.AsNoTracking().SingleAsync(m => m.TicketId == ticket.Id, Ct);
+        stored.Html.ShouldBeNull();
+        stored.MailHtmlSha256.ShouldBe(line.RawSha256);
+    }
+
+    [Fact]
+    public async Task Ingest_HtmlOnlyMessage_TakesItsTextFromTheSanitizedHtmlAndShowsTheHtmlFromTheRawMessage()
+    {
+        var client = await WriterAsync();
+        var message = MailTestKit.Mail(MailTestKit.Unique("hana"), "Order missing", "", configure: m =>
+            m.Body = new TextPart("html") { Text = "<p>Order <b>4711</b> never came.</p><script>document.title='pwned'</script><p>Can you check?</p>" });
+
+        var answer = await client.IngestAsync(message);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        var shown = (await TicketAsync(client, answer.TicketId!.Value)).Messages.ShouldHaveSingleItem();
+        shown.Text.ShouldBe("Order 4711 never came.\nCan you check?");
+        shown.Html.ShouldNotBeNull();
+        shown.Html.Trim().ShouldBe("<p>Order <b>4711</b> never came.</p><p>Can you check?</p>");
+        await using var db = App.CreateDbContext();
+        var stored = await db.Messages.AsNoTracking().SingleAsync(m => m.TicketId == answer.TicketId, Ct);
+        stored.Html.ShouldBeNull();
+        stored.MailHtmlSha256.ShouldNotBeNull();
+        (await db.RawMail.AnyAsync(r => r.Sha256 == stored.MailHtmlSha256, Ct)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Ingest_TextOnlyMessage_HasNoHtmlToShow()
+    {
+        var client = await WriterAsync();
+
+        var answer = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("tom"), "Plain", "Just text."));
+
+        var shown = (await TicketAsync(client, answer.TicketId!.Value)).Messages.ShouldHaveSingleItem();
+        shown.Html.ShouldBeNull();
+        await using var db = App.CreateDbContext();
+        (await db.Messages.AsNoTracking().SingleAsync(m => m.TicketId == answer.TicketId, Ct)).MailHtmlSha256.ShouldBeNull();
     }
 
     [Fact]

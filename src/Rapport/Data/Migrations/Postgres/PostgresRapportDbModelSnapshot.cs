@@ -1517,6 +1517,10 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("MailHtmlSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<double?>("Sentiment")
                         .HasColumnType("double precision");
 

@@ -1,0 +1,82 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using MimeKit;
+using Rapport.Data;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Features.Mail;
+
+/// <summary>The HTML of messages that arrived by mail, read from their raw message and sanitized when they are shown
+/// (docs/decisions/0044-mail-html-shown-from-the-raw-message.md): intake keeps the raw message anyway, so the HTML is
+/// not stored a second time, and what is shown is always cleaned by the sanitizer of the day. The sanitized HTML is
+/// kept in memory (up to <see cref="CacheBytes"/>), so a ticket shown again costs a lookup.</summary>
+public sealed class MailHtml(MessageContent content) : IDisposable
+{
+    /// <summary>About 2,500 typical HTML mails.</summary>
+    public const long CacheBytes = 64L * 1024 * 1024;
+
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CacheBytes });
+
+    /// <summary>The HTML part intake and display both use: the mail's HTML body, unless it is too large to show.</summary>
+    public static string? HtmlPartOf(MimeMessage mail) => mail.HtmlBody is { Length: > Message.TextMaxLength * 2 } ? null : mail.HtmlBody;
+
+    /// <summary>Whether the mail has an HTML part, without decoding it: any text/html part counts (one that turns out
+    /// empty or is not the body is shown as text, at the cost of one read of the raw message).</summary>
+    public static bool MayHaveHtml(MimeMessage mail) => mail.BodyParts.Any(p => p is TextPart { IsHtml: true });
+
+    /// <summary>The sanitized HTML of those of <paramref name="messages"/> that show it from their raw message, by
+    /// message id; a message whose raw message has no HTML left after sanitizing (or is missing) is not in it.</summary>
+    public async Task<IReadOnlyDictionary<long, string>> OfAsync(RapportDb db, IEnumerable<Message> messages, CancellationToken ct)
+    {
+        var shown = new Dictionary<long, string>();
+        List<(long Id, string Sha)>? missing = null;
+        foreach (var message in messages)
+        {
+            if (message.MailHtmlSha256 is not { } sha)
+            {
+                continue;
+            }
+            if (_cache.TryGetValue(sha, out string? html))
+            {
+                if (html!.Length > 0)
+                {
+                    shown[message.Id] = html;
+                }
+            }
+            else
+            {
+                (missing ??= []).Add((message.Id, sha));
+            }
+        }
+        if (missing is null)
+        {
+            return shown;
+        }
+
+        var shas = missing.Select(m => m.Sha).Distinct().ToList();
+        var rows = await db.RawMail.AsNoTracking().Where(r => shas.Contains(r.Sha256))
+            .Select(r => new { r.Sha256, r.Content, r.Length, r.Compression }).ToListAsync(ct);
+        var rendered = rows.ToDictionary(r => r.Sha256, r => Render(RawMail.Unpack(r.Content, r.Length, r.Compression)), StringComparer.Ordinal);
+        foreach (var (sha, html) in rendered)
+        {
+            // Also "no HTML" is remembered (as ""), so such a message is not read again on every view.
+            _cache.Set(sha, html ?? "", new MemoryCacheEntryOptions { Size = 64 + 2L * (html?.Length ?? 0) });
+        }
+        foreach (var (id, sha) in missing)
+        {
+            if (rendered.GetValueOrDefault(sha) is { } html)
+            {
+                shown[id] = html;
+            }
+        }
+        return shown;
+    }
+
+    private string? Render(byte[] raw)
+    {
+        var (mail, _) = MailReader.Parse(raw);
+        return mail is null ? null : content.Sanitize(HtmlPartOf(mail));
+    }
+
+    public void Dispose() => _cache.Dispose();
+}
