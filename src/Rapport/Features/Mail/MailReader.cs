@@ -40,8 +40,10 @@ public static partial class MailReader
     {
         try
         {
-            using var stream = new MemoryStream(raw, writable: false);
-            return (MimeMessage.Load(stream), null);
+            // Persistent: the parts' content stays in these bytes instead of being copied out (a quarter of the parse and
+            // of the text's decoding, measured with bench mail-prepare); the stream holds nothing else to dispose.
+            var stream = new MemoryStream(raw, writable: false);
+            return (MimeMessage.Load(stream, persistent: true), null);
         }
         catch (FormatException e)
         {
