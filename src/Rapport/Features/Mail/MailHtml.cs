@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using MimeKit;
 using Rapport.Data;
+using Rapport.Features.Attachments;
 using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Mail;
@@ -10,7 +11,7 @@ namespace Rapport.Features.Mail;
 /// (docs/decisions/0044-mail-html-shown-from-the-raw-message.md): intake keeps the raw message anyway, so the HTML is
 /// not stored a second time, and what is shown is always cleaned by the sanitizer of the day. The sanitized HTML is
 /// kept in memory (up to <see cref="CacheBytes"/>), so a ticket shown again costs a lookup.</summary>
-public sealed class MailHtml(MessageContent content) : IDisposable
+public sealed class MailHtml(MessageContent content, FileStore files) : IDisposable
 {
     /// <summary>About 2,500 typical HTML mails.</summary>
     public const long CacheBytes = 64L * 1024 * 1024;
@@ -57,6 +58,19 @@ public sealed class MailHtml(MessageContent content) : IDisposable
         var rows = await db.RawMail.AsNoTracking().Where(r => shas.Contains(r.Sha256))
             .Select(r => new { r.Sha256, r.Content, r.Length, r.Compression }).ToListAsync(ct);
         var rendered = rows.ToDictionary(r => r.Sha256, r => Render(RawMail.Unpack(r.Content, r.Length, r.Compression)), StringComparer.Ordinal);
+        foreach (var sha in shas.Where(s => !rendered.ContainsKey(s)))
+        {
+            // Taken before 0039 and reprocessed since: its raw bytes are in the file store.
+            if (files.OpenRead(sha) is { } stream)
+            {
+                await using (stream)
+                {
+                    using var buffer = new MemoryStream();
+                    await stream.CopyToAsync(buffer, ct);
+                    rendered[sha] = Render(buffer.ToArray());
+                }
+            }
+        }
         foreach (var (sha, html) in rendered)
         {
             // Also "no HTML" is remembered (as ""), so such a message is not read again on every view.

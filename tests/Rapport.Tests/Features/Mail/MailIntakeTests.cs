@@ -393,7 +393,8 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     {
         var client = await WriterAsync();
         var from = MailTestKit.Unique("old");
-        var raw = MailTestKit.Mail(from, "From the old store", "Kept as a file.").Bytes();
+        var raw = MailTestKit.Mail(from, "From the old store", "Kept as a file.",
+            configure: m => m.Body = new BodyBuilder { TextBody = "Kept as a file.", HtmlBody = "<p>Kept as a <i>file</i>.</p>" }.ToMessageBody()).Bytes();
         var stored = await App.Services.GetRequiredService<Rapport.Features.Attachments.FileStore>()
             .SaveAsync(new MemoryStream(raw), raw.Length, Ct);
         long lineId;
@@ -411,7 +412,10 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
         await again.ShouldHaveStatusAsync(HttpStatusCode.OK);
         var answer = await again.ReadAsync<IngestAnswer>();
         answer.Outcome.ShouldBe(InboundOutcome.Ticket);
-        (await TicketAsync(client, answer.TicketId!.Value)).Customer.Email.ShouldBe(from);
+        var ticket = await TicketAsync(client, answer.TicketId!.Value);
+        ticket.Customer.Email.ShouldBe(from);
+        // Its HTML is shown from the raw message, which is in the file store (0044).
+        ticket.Messages.ShouldHaveSingleItem().Html.ShouldNotBeNull().ShouldContain("<i>file</i>");
     }
 
     [Fact]
