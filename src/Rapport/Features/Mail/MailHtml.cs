@@ -11,7 +11,7 @@ namespace Rapport.Features.Mail;
 /// (docs/decisions/0044-mail-html-shown-from-the-raw-message.md): intake keeps the raw message anyway, so the HTML is
 /// not stored a second time, and what is shown is always cleaned by the sanitizer of the day. The sanitized HTML is
 /// kept in memory (up to <see cref="CacheBytes"/>), so a ticket shown again costs a lookup.</summary>
-public sealed class MailHtml(MessageContent content, FileStore files) : IDisposable
+public sealed partial class MailHtml(MessageContent content, FileStore files, ILogger<MailHtml> logger) : IDisposable
 {
     /// <summary>About 2,500 typical HTML mails.</summary>
     public const long CacheBytes = 64L * 1024 * 1024;
@@ -19,7 +19,7 @@ public sealed class MailHtml(MessageContent content, FileStore files) : IDisposa
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CacheBytes });
 
     /// <summary>The HTML part intake and display both use: the mail's HTML body, unless it is too large to show.</summary>
-    public static string? HtmlPartOf(MimeMessage mail) => mail.HtmlBody is { Length: > Message.TextMaxLength * 2 } ? null : mail.HtmlBody;
+    public static string? HtmlPartOf(MimeMessage mail) => mail.HtmlBody is { Length: <= Message.TextMaxLength * 2 } html ? html : null;
 
     /// <summary>Whether the mail has an HTML part, without decoding it: any text/html part counts (one that turns out
     /// empty or is not the body is shown as text, at the cost of one read of the raw message).</summary>
@@ -57,7 +57,7 @@ public sealed class MailHtml(MessageContent content, FileStore files) : IDisposa
         var shas = missing.Select(m => m.Sha).Distinct().ToList();
         var rows = await db.RawMail.AsNoTracking().Where(r => shas.Contains(r.Sha256))
             .Select(r => new { r.Sha256, r.Content, r.Length, r.Compression }).ToListAsync(ct);
-        var rendered = rows.ToDictionary(r => r.Sha256, r => Render(RawMail.Unpack(r.Content, r.Length, r.Compression)), StringComparer.Ordinal);
+        var rendered = rows.ToDictionary(r => r.Sha256, r => Render(r.Sha256, () => RawMail.Unpack(r.Content, r.Length, r.Compression)), StringComparer.Ordinal);
         foreach (var sha in shas.Where(s => !rendered.ContainsKey(s)))
         {
             // Taken before 0039 and reprocessed since: its raw bytes are in the file store.
@@ -67,7 +67,7 @@ public sealed class MailHtml(MessageContent content, FileStore files) : IDisposa
                 {
                     using var buffer = new MemoryStream();
                     await stream.CopyToAsync(buffer, ct);
-                    rendered[sha] = Render(buffer.ToArray());
+                    rendered[sha] = Render(sha, buffer.ToArray);
                 }
             }
         }
@@ -86,11 +86,23 @@ public sealed class MailHtml(MessageContent content, FileStore files) : IDisposa
         return shown;
     }
 
-    private string? Render(byte[] raw)
+    /// <summary>The sanitized HTML part, or null; a message that cannot be read is shown as its text, never breaks the page.</summary>
+    private string? Render(string sha, Func<byte[]> raw)
     {
-        var (mail, _) = MailReader.Parse(raw);
-        return mail is null ? null : content.Sanitize(HtmlPartOf(mail));
+        try
+        {
+            var (mail, _) = MailReader.Parse(raw());
+            return mail is null ? null : content.Sanitize(HtmlPartOf(mail));
+        }
+        catch (Exception e)
+        {
+            LogUnreadable(sha, e);
+            return null;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The HTML of raw message {RawSha256} could not be read; its text is shown")]
+    private partial void LogUnreadable(string rawSha256, Exception exception);
 
     public void Dispose() => _cache.Dispose();
 }

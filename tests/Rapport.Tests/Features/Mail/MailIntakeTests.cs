@@ -89,6 +89,26 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Ticket_WhoseRawMessageCannotBeRead_StillShowsWithTheMessageText()
+    {
+        var client = await WriterAsync();
+        var message = MailTestKit.Mail(MailTestKit.Unique("rita"), "Damaged", "", configure: m =>
+            m.Body = new BodyBuilder { TextBody = "Text that was folded on intake.", HtmlBody = "<p>Rich <b>text</b></p>" }.ToMessageBody());
+        var answer = await client.IngestAsync(message);
+        await using (var db = App.CreateDbContext())
+        {
+            var sha = (await db.Messages.AsNoTracking().SingleAsync(m => m.TicketId == answer.TicketId, Ct)).MailHtmlSha256;
+            await db.RawMail.Where(r => r.Sha256 == sha).ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Content, new byte[] { 1, 2, 3, 4 }).SetProperty(r => r.Compression, RawMailCompression.Brotli), Ct);
+        }
+
+        var shown = (await TicketAsync(client, answer.TicketId!.Value)).Messages.ShouldHaveSingleItem();
+
+        shown.Text.ShouldBe("Text that was folded on intake.");
+        shown.Html.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task Ingest_TextOnlyMessage_HasNoHtmlToShow()
     {
         var client = await WriterAsync();
