@@ -187,6 +187,13 @@ public sealed class FileStore(IOptions<DataOptions> dataOptions)
         return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true) : null;
     }
 
+    /// <summary>A stored file's bytes, or null when there is none by that hash.</summary>
+    public async Task<byte[]?> ReadAllBytesAsync(string sha256, CancellationToken ct)
+    {
+        var path = PathOf(sha256);
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path, ct) : null;
+    }
+
     private static void SyncDirectory(string path)
     {
         // Linux only: Windows has no call for it (NTFS journals names), and other systems are not supported hosts.

@@ -180,10 +180,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 return RawMail.Unpack(row.Content, row.Length, row.Compression);
             }
         }
-        await using var stream = files.OpenRead(sha) ?? throw new InvalidOperationException($"Raw message {sha} is missing.");
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, ct);
-        return buffer.ToArray();
+        return await files.ReadAllBytesAsync(sha, ct) ?? throw new InvalidOperationException($"Raw message {sha} is missing.");
     }
 
     private async Task<Prepared> PrepareAsync(string sha, byte[] raw, CancellationToken ct)

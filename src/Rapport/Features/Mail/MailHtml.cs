@@ -61,14 +61,9 @@ public sealed partial class MailHtml(MessageContent content, FileStore files, IL
         foreach (var sha in shas.Where(s => !rendered.ContainsKey(s)))
         {
             // Taken before 0039 and reprocessed since: its raw bytes are in the file store.
-            if (files.OpenRead(sha) is { } stream)
+            if (await files.ReadAllBytesAsync(sha, ct) is { } raw)
             {
-                await using (stream)
-                {
-                    using var buffer = new MemoryStream();
-                    await stream.CopyToAsync(buffer, ct);
-                    rendered[sha] = Render(sha, buffer.ToArray);
-                }
+                rendered[sha] = Render(sha, () => raw);
             }
         }
         foreach (var (sha, html) in rendered)
