@@ -33,11 +33,18 @@ internal sealed class SqliteConnectionSetup(DatabaseOptions options) : DbConnect
 }
 
 /// <summary>SQLite has one writer at a time. Writers in this process queue here instead of meeting in SQLite's
-/// busy handler, which sleeps in steps of milliseconds and would dominate tail latency under load.</summary>
+/// busy handler, which sleeps in steps of milliseconds and would dominate tail latency under load: a save outside a
+/// transaction passes through here on its own, and a transaction that writes holds the gate from its start to its end
+/// (<see cref="WriteTransactions.BeginWriteTransactionAsync"/>).</summary>
 public sealed class SqliteWriteGate : SaveChangesInterceptor
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<DbContext, byte> _holders = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Waits for this process's turn to write; the caller must <see cref="Release"/> it.</summary>
+    internal Task EnterAsync(CancellationToken ct) => _gate.WaitAsync(ct);
+
+    internal void Release() => _gate.Release();
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData,
         InterceptionResult<int> result, CancellationToken ct = default)

@@ -29,7 +29,7 @@ public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, TimePr
         {
             ticket.MoveToCustomer(keepId, actor, now);
         }
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         // What else belongs to the customer follows their tickets: the promises made to them and their jobs (whose
         // warranty and history now count for the customer that stays).

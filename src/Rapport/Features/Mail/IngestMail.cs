@@ -323,7 +323,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     private async Task<Result[]> ProcessBatchAsync(IReadOnlyList<Pending> batch, CancellationToken ct)
     {
         await using var db = await WriterContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var transaction = await db.BeginWriteTransactionAsync(ct);
         await using var rows = new RowWriter(db);
         var now = time.GetUtcNow().UtcDateTime;
         var results = new Result[batch.Count];
@@ -356,7 +356,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             try
             {
                 // Ticket, message and ledger line commit together: a crash leaves either all of them or none.
-                await using var transaction = await db.Database.BeginTransactionAsync(ct);
+                await using var transaction = await db.BeginWriteTransactionAsync(ct);
                 await using var rows = new RowWriter(db);
                 if (raw is not null)
                 {
@@ -380,7 +380,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 LogFilingFailed(entry.RawSha256, e);
                 await using var clean = await WriterContextAsync(ct);
-                await using var transaction = await clean.Database.BeginTransactionAsync(ct);
+                await using var transaction = await clean.BeginWriteTransactionAsync(ct);
                 var again = await entryIn(clean);
                 if (again.Id == 0)
                 {

@@ -52,7 +52,7 @@ public sealed partial class MailAlertMailer(IDbContextFactory<RapportDb> context
         var queued = 0;
         foreach (var outage in failing)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             var claimed = await db.MailboxSyncs
                 .Where(s => s.MailboxId == outage.MailboxId && s.Folder == outage.Folder && s.FailingSince == outage.FailingSince
                     && (s.OwnersMailedFor == null || s.OwnersMailedFor != s.FailingSince))

@@ -102,7 +102,7 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         }
 
         var queued = 0;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         foreach (var ticket in pending)
         {
             var claimed = await db.Tickets.Where(t => t.Id == ticket.Id && t.AcknowledgementPending)

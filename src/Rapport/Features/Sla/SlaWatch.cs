@@ -77,7 +77,7 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
 
     private async Task<int> WarnAsync(RapportDb db, Due due, IReadOnlyList<int> leads, DateTime now, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         var claimed = await db.Tickets.Where(t => t.Id == due.Id && t.DueAt == due.DueAt && (t.WarnedFor == null || t.WarnedFor != t.DueAt))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.WarnedFor, t => t.DueAt), ct);
         if (claimed == 0)
@@ -96,7 +96,7 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
 
     private async Task<int> EscalateAsync(RapportDb db, Due due, IReadOnlyList<int> leads, int? escalateTo, DateTime now, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.BeginWriteTransactionAsync(ct);
         var claimed = await db.Tickets.Where(t => t.Id == due.Id && t.DueAt == due.DueAt && (t.BreachedFor == null || t.BreachedFor != t.DueAt))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.BreachedFor, t => t.DueAt).SetProperty(t => t.WarnedFor, t => t.DueAt), ct);
         if (claimed == 0)
@@ -145,7 +145,7 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
         foreach (var promise in due)
         {
             var overdue = promise.DueAt <= now;
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await db.BeginWriteTransactionAsync(ct);
             var claimed = overdue
                 ? await db.Promises.Where(p => p.Id == promise.Id && p.Status == PromiseStatus.Open && p.OverdueNoticeAt == null)
                     .ExecuteUpdateAsync(s => s.SetProperty(p => p.OverdueNoticeAt, now).SetProperty(p => p.RemindedAt, p => p.RemindedAt ?? now), ct)
