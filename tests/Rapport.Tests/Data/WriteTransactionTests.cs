@@ -17,7 +17,8 @@ public abstract class WriteTransactionTests(RapportFactory app) : DatabaseTests(
     {
         await using var first = App.CreateDbContext();
         await using var second = App.CreateDbContext();
-        var firstTransaction = await first.BeginWriteTransactionAsync(Ct);
+        // Disposed however the test ends, so a failed assertion never leaves the gate held for the tests after it.
+        await using var firstTransaction = await first.BeginWriteTransactionAsync(Ct);
         first.Customers.Add(Customer.Create("First Writer", [$"first-{Guid.NewGuid():N}@example.test"], App.Now));
         await first.SaveChangesAsync(Ct);
 
@@ -36,7 +37,6 @@ public abstract class WriteTransactionTests(RapportFactory app) : DatabaseTests(
         second.Customers.Add(Customer.Create("Second Writer", [$"second-{Guid.NewGuid():N}@example.test"], App.Now));
         await second.SaveChangesAsync(Ct);
         await secondTransaction.CommitAsync(Ct);
-        await firstTransaction.DisposeAsync();
 
         await using var check = App.CreateDbContext();
         (await check.Customers.CountAsync(c => c.Name == "First Writer" || c.Name == "Second Writer", Ct)).ShouldBe(2);
