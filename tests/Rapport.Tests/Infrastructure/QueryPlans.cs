@@ -1,14 +1,18 @@
+using System.Data.Common;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
 
 namespace Rapport.Tests.Infrastructure;
 
-/// <summary>The database's plan for an EF query, as text: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN with
-/// sequential scans off (an almost empty test table is cheaper to scan; what matters is that an index can answer).</summary>
+/// <summary>The database's plan for an EF query or a command, as text: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN
+/// with sequential scans off (an almost empty test table is cheaper to scan; what matters is that an index can answer).</summary>
 public static class QueryPlans
 {
-    public static async Task<string> PlanAsync<T>(this RapportDb db, IQueryable<T> query, CancellationToken ct)
+    public static Task<string> PlanAsync<T>(this RapportDb db, IQueryable<T> query, CancellationToken ct) => db.PlanAsync(query.CreateDbCommand, ct);
+
+    /// <summary>The plan of the command <paramref name="create"/> makes (on the context's connection, opened here).</summary>
+    public static async Task<string> PlanAsync(this RapportDb db, Func<DbCommand> create, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         var sqlite = db.Database.IsSqlite();
@@ -18,7 +22,7 @@ public static class QueryPlans
             {
                 await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off", ct);
             }
-            await using var command = query.CreateDbCommand();
+            await using var command = create();
             command.CommandText = (sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + command.CommandText;
             await using var reader = await command.ExecuteReaderAsync(ct);
             var plan = new StringBuilder();

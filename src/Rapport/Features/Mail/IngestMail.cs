@@ -1,11 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Data.Common;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Rapport.Data;
@@ -433,11 +436,28 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         return new Result(InboundOutcome.Quarantined, null, reason, 0);
     }
 
-    /// <summary>Stored messages with one of these Message-IDs (answered from the partial index IX_Messages_InternetMessageId).</summary>
-    internal static IQueryable<Message> WithMessageIds(IQueryable<Message> messages, IReadOnlyCollection<string> ids) =>
-        messages.Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId));
+    /// <summary>The writer's lookup of stored messages by Message-ID (answered from the partial index IX_Messages_InternetMessageId).</summary>
+    internal const string MessageIdsSql = """SELECT "InternetMessageId", "TicketId" FROM "Messages" WHERE "InternetMessageId" IS NOT NULL AND "InternetMessageId" IN ({keys})""";
 
-    /// <summary>What a group's messages may duplicate or answer, read in two queries for the whole group and kept up
+    /// <summary>A command for <paramref name="sql"/> in the context's transaction, its <c>{keys}</c> replaced by one
+    /// parameter per key.</summary>
+    internal static DbCommand ListCommand(RapportDb db, string sql, IReadOnlyList<string> keys)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var names = new string[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = names[i] = "@k" + i.ToString(CultureInfo.InvariantCulture);
+            parameter.Value = keys[i];
+            command.Parameters.Add(parameter);
+        }
+        command.CommandText = sql.Replace("{keys}", string.Join(", ", names), StringComparison.Ordinal);
+        return command;
+    }
+
+    /// <summary>What a group's messages may duplicate or answer, read for the whole group at once and kept up
     /// to date as it is filed: the first ledger line taken per dedup key, and the ticket of each stored Message-ID
     /// (the group's own, and those its messages reference). The unique Message-ID index stays the last word: a
     /// message stored by someone else meanwhile fails the group, and each message is then filed alone.</summary>
@@ -449,51 +469,39 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         private readonly Dictionary<string, long> _messages = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Customer> _customers = new(StringComparer.Ordinal);
 
-        private sealed record Line(string DedupKey, long Id, long? TicketId, InboundOutcome Outcome);
+        /// <summary>The group's lookups by a list of keys (<c>{keys}</c>, one parameter each), as plain commands: EF Core
+        /// generates a query's SQL again on every call when it has <c>Contains</c> over a list, which was a third of
+        /// the lookups' time (docs/decisions/0046).</summary>
+        private const string LinesSql = """SELECT "DedupKey", "Id", "TicketId", "Outcome" FROM "InboundMail" WHERE "DedupKey" IN ({keys})""";
 
-        private sealed record Thread(string InternetMessageId, long TicketId);
+        /// <summary>The customers with one of the addresses, by id.</summary>
+        private const string SendersSql = """SELECT "Address", "CustomerId" FROM "CustomerEmails" WHERE "Address" IN ({keys})""";
 
-        private sealed record Sender(string Address, Customer Customer);
-
-        /// <summary>The group's three queries, compiled once per model (a compiled query serves one model: SQLite's or
-        /// PostgreSQL's), which spares the writer EF Core's query cache lookup for each.</summary>
-        private sealed record Queries(
-            Func<RapportDb, List<string>, IAsyncEnumerable<Line>> Lines,
-            Func<RapportDb, List<string>, IAsyncEnumerable<Thread>> Threads,
-            Func<RapportDb, List<string>, IAsyncEnumerable<Sender>> Senders)
-        {
-            private static readonly ConcurrentDictionary<IModel, Queries> ByModel = new();
-
-            public static Queries For(RapportDb db) => ByModel.GetOrAdd(db.Model, static _ => new Queries(
-                // By key only: with the outcomes in the query too, SQLite walks the (Outcome, Id) index instead, every line taken.
-                EF.CompileAsyncQuery((RapportDb db, List<string> keys) => db.InboundMail.AsNoTracking().Where(m => keys.Contains(m.DedupKey))
-                    .Select(m => new Line(m.DedupKey, m.Id, m.TicketId, m.Outcome))),
-                // The predicate of WithMessageIds, whose plan IntakeIndexTests checks (it must read the partial Message-ID
-                // index), written out: a compiled query does not expand a method call.
-                EF.CompileAsyncQuery((RapportDb db, List<string> ids) => db.Messages.AsNoTracking()
-                    .Where(m => m.InternetMessageId != null && ids.Contains(m.InternetMessageId))
-                    .Select(m => new Thread(m.InternetMessageId!, m.TicketId))),
-                // Not tracked (one object per customer, whichever of their addresses wrote): the one a message goes to is
-                // attached when it is used, since a save clears the tracker.
-                EF.CompileAsyncQuery((RapportDb db, List<string> senders) => (from e in db.CustomerEmails
-                                                                               where senders.Contains(e.Address)
-                                                                               join c in db.Customers.Include(c => c.Emails) on e.CustomerId equals c.Id
-                                                                               select new Sender(e.Address, c)).AsNoTrackingWithIdentityResolution())));
-        }
+        /// <summary>One customer with all their addresses, not tracked: the one a message goes to is attached when it is
+        /// used, since a save clears the tracker. Compiled once per model (a compiled query serves one model: SQLite's or
+        /// PostgreSQL's); a single key keeps its SQL the same from call to call.</summary>
+        private static readonly ConcurrentDictionary<IModel, Func<RapportDb, long, Task<Customer?>>> CustomerById = new();
 
         public static async Task<Known> ReadAsync(RapportDb db, IReadOnlyList<Prepared> group, CancellationToken ct)
         {
             var known = new Known();
-            var queries = Queries.For(db);
             var keys = group.Select(DedupKeyOf).Distinct().ToList();
             if (keys.Count > 0)
             {
-                var lines = new List<Line>();
-                await foreach (var line in queries.Lines(db, keys).WithCancellation(ct))
+                var lines = new List<(string DedupKey, long Id, long? TicketId)>();
+                await using (var command = ListCommand(db, LinesSql, keys))
+                await using (var reader = await command.ExecuteReaderAsync(ct))
                 {
-                    lines.Add(line);
+                    while (await reader.ReadAsync(ct))
+                    {
+                        // By key only: with the outcomes in the query too, SQLite walks the (Outcome, Id) index instead, every line taken.
+                        if (Taken.Contains(Enum.Parse<InboundOutcome>(reader.GetString(3))))
+                        {
+                            lines.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+                        }
+                    }
                 }
-                foreach (var line in lines.Where(l => Taken.Contains(l.Outcome)).OrderBy(l => l.Id))
+                foreach (var line in lines.OrderBy(l => l.Id))
                 {
                     known.AddLine(line.DedupKey, line.Id, line.TicketId);
                 }
@@ -501,17 +509,39 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             var ids = group.SelectMany(p => p.ReferencedIds.Prepend(p.MessageId)).OfType<string>().Distinct().ToList();
             if (ids.Count > 0)
             {
-                await foreach (var thread in queries.Threads(db, ids).WithCancellation(ct))
+                await using var command = ListCommand(db, MessageIdsSql, ids);
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
                 {
-                    known._messages[thread.InternetMessageId] = thread.TicketId;
+                    known._messages[reader.GetString(0)] = reader.GetInt64(1);
                 }
             }
             var senders = group.Select(p => p.SenderAddress).OfType<string>().Distinct().ToList();
             if (senders.Count > 0)
             {
-                await foreach (var sender in queries.Senders(db, senders).WithCancellation(ct))
+                var found = new List<(string Address, long CustomerId)>();
+                await using (var command = ListCommand(db, SendersSql, senders))
+                await using (var reader = await command.ExecuteReaderAsync(ct))
                 {
-                    known._customers[sender.Address] = sender.Customer;
+                    while (await reader.ReadAsync(ct))
+                    {
+                        found.Add((reader.GetString(0), reader.GetInt64(1)));
+                    }
+                }
+                var byId = CustomerById.GetOrAdd(db.Model, static _ => EF.CompileAsyncQuery((RapportDb db, long id) =>
+                    db.Customers.AsNoTracking().Include(c => c.Emails).FirstOrDefault(c => c.Id == id)));
+                // One object per customer, whichever of their addresses wrote.
+                var customers = new Dictionary<long, Customer?>();
+                foreach (var (address, id) in found)
+                {
+                    if (!customers.TryGetValue(id, out var customer))
+                    {
+                        customers[id] = customer = await byId(db, id);
+                    }
+                    if (customer is not null)
+                    {
+                        known._customers[address] = customer;
+                    }
                 }
             }
             return known;
