@@ -15,12 +15,14 @@ namespace Rapport.Data;
 /// value conversions read from the EF Core model, so the rows are the ones <c>SaveChanges</c> would write. Principals
 /// go in before their dependents, whose foreign keys (and the new rows' keys) are set on the objects as they go.
 /// For the mail writer's hot path, where a save's change tracking and command building cost several times the
-/// database's own work (docs/decisions/0041). Only inserts; changed rows still go through <c>SaveChanges</c>.</summary>
+/// database's own work (docs/decisions/0041). It also writes the changed columns of a stored row against a snapshot
+/// taken before the change (<see cref="UpdateAsync"/>, 0047); anything else goes through <c>SaveChanges</c>.</summary>
 public sealed class RowWriter(RapportDb db) : IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<(IModel, Type), Table> Tables = new();
 
     private readonly Dictionary<Table, DbCommand> _commands = [];
+    private readonly Dictionary<(Table, string), DbCommand> _updates = [];
     private readonly HashSet<object> _seen = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Inserts <paramref name="entity"/> unless it is stored already (its generated key is set) or was
@@ -31,6 +33,101 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
         if (!table.IsStored(entity) && _seen.Add(entity))
         {
             await InsertNewAsync(table, entity, ct);
+        }
+    }
+
+    /// <summary>Inserts the new objects that the navigations of <paramref name="stored"/>, a stored row, hold: those whose
+    /// generated key is not set (with the new principals they point at and their own new dependents), each taking the
+    /// stored row's key. Dependents whose key is not generated cannot be told from stored ones and are left alone.</summary>
+    public async Task InsertNewDependentsAsync(object stored, CancellationToken ct)
+    {
+        var table = TableOf(stored.GetType());
+        if (!table.IsStored(stored))
+        {
+            throw new InvalidOperationException($"The {table.Name} row is not stored yet; insert it with InsertAsync.");
+        }
+        await InsertDependentsAsync(table, stored, generatedOnly: true, ct);
+    }
+
+    /// <summary>The values of a stored row's mapped columns as they are now, for <see cref="UpdateAsync"/> to compare against.</summary>
+    public object?[] Snapshot(object stored)
+    {
+        var table = TableOf(stored.GetType());
+        return [.. table.Columns.Select(c => c.Property.GetGetter().GetClrValueUsingContainingEntity(stored))];
+    }
+
+    /// <summary>Writes what changed on a stored row since <paramref name="snapshot"/> was taken: one <c>UPDATE</c> of the
+    /// changed columns, by key and, as <c>SaveChanges</c> does, by the concurrency tokens' values in the snapshot, so a row
+    /// changed meanwhile by someone else fails with a <see cref="DbUpdateConcurrencyException"/> and nothing is written.</summary>
+    public async Task UpdateAsync(object stored, object?[] snapshot, CancellationToken ct)
+    {
+        var table = TableOf(stored.GetType());
+        if (table.GeneratedKey is not { } key || !table.IsStored(stored))
+        {
+            throw new InvalidOperationException($"UpdateAsync writes a stored {table.Name} row with a generated key.");
+        }
+        var changed = new List<int>();
+        for (var i = 0; i < table.Columns.Count; i++)
+        {
+            var property = table.Columns[i].Property;
+            if (!property.GetValueComparer().Equals(property.GetGetter().GetClrValueUsingContainingEntity(stored), snapshot[i]))
+            {
+                changed.Add(i);
+            }
+        }
+        if (changed.Count == 0)
+        {
+            return;
+        }
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var tokens = table.ConcurrencyTokens;
+        // The changed columns' new values, the key, and the tokens' values as read: parameters as EF Core makes them.
+        List<(IProperty Property, RelationalTypeMapping Mapping, string Parameter, object? Value)> values = changed.Select(i => (table.Columns[i].Property,
+                table.Columns[i].Mapping, table.Columns[i].Parameter, table.Columns[i].Property.GetGetter().GetClrValueUsingContainingEntity(stored)))
+            .Append((key, key.GetRelationalTypeMapping(), sql.GenerateParameterName("key"), key.GetGetter().GetClrValueUsingContainingEntity(stored)))
+            .Concat(tokens.Select(i => (table.Columns[i].Property, table.Columns[i].Mapping,
+                sql.GenerateParameterName("token" + i.ToString(CultureInfo.InvariantCulture)), snapshot[i])))
+            .ToList();
+        var signature = string.Join(",", changed);
+        if (!_updates.TryGetValue((table, signature), out var command))
+        {
+            command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = $"UPDATE {table.QuotedName} SET {string.Join(", ", changed.Select(i => $"{table.Columns[i].Quoted} = {table.Columns[i].Parameter}"))} " +
+                $"WHERE {table.QuotedKey} = {values[changed.Count].Parameter}" +
+                string.Concat(tokens.Select((i, n) => $" AND {table.Columns[i].Quoted} = {values[changed.Count + 1 + n].Parameter}"));
+            if (db.Database.GetCommandTimeout() is { } timeout)
+            {
+                command.CommandTimeout = timeout;
+            }
+            _updates[(table, signature)] = command;
+        }
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("RowWriter writes inside the context's transaction; begin one first.");
+        for (var i = 0; i < values.Count; i++)
+        {
+            var (property, mapping, parameter, value) = values[i];
+            var made = mapping.CreateParameter(command, parameter, value, property.IsNullable);
+            if (command.Parameters.Count == i)
+            {
+                command.Parameters.Add(made);
+            }
+            else
+            {
+                command.Parameters[i].Value = made.Value;
+            }
+        }
+        int affected;
+        try
+        {
+            affected = await command.ExecuteNonQueryAsync(ct);
+        }
+        catch (DbException e)
+        {
+            throw new DbUpdateException($"An error occurred while updating {table.Name}: {e.Message}", e);
+        }
+        if (affected != 1)
+        {
+            throw new DbUpdateConcurrencyException($"The {table.Name} row was changed or deleted by someone else since it was read ({affected} rows updated).");
         }
     }
 
@@ -87,7 +184,11 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
             // As SaveChanges reports it, so callers handle a unique violation (DbErrors.IsUniqueViolation) the same way.
             throw new DbUpdateException($"An error occurred while inserting into {table.Name}: {e.Message}", e);
         }
+        await InsertDependentsAsync(table, entity, generatedOnly: false, ct);
+    }
 
+    private async Task InsertDependentsAsync(Table table, object entity, bool generatedOnly, CancellationToken ct)
+    {
         foreach (var (navigation, foreignKey) in table.Dependents)
         {
             var value = navigation.GetGetter().GetClrValueUsingContainingEntity(entity);
@@ -101,7 +202,7 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
             foreach (var dependent in dependents)
             {
                 var dependentTable = TableOf(dependent.GetType());
-                if (dependentTable.IsStored(dependent) || !_seen.Add(dependent))
+                if (generatedOnly && dependentTable.GeneratedKey is null || dependentTable.IsStored(dependent) || !_seen.Add(dependent))
                 {
                     continue;
                 }
@@ -132,20 +233,26 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var command in _commands.Values)
+        foreach (var command in _commands.Values.Concat(_updates.Values))
         {
             await command.DisposeAsync();
         }
         _commands.Clear();
+        _updates.Clear();
     }
 
-    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Parameter);
+    private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Parameter, string Quoted);
 
     /// <summary>How one entity type is inserted, read once per model from its metadata.</summary>
     private sealed class Table
     {
         public required string Name { get; init; }
         public required string Sql { get; init; }
+        public required string QuotedName { get; init; }
+        /// <summary>The generated key's column, quoted (empty when the key is not generated).</summary>
+        public required string QuotedKey { get; init; }
+        /// <summary>The indexes in <see cref="Columns"/> of the concurrency tokens.</summary>
+        public required IReadOnlyList<int> ConcurrencyTokens { get; init; }
         /// <summary>The key the database generates (returned by the insert), or null when the object carries its key.</summary>
         public required IProperty? GeneratedKey { get; init; }
         public required IReadOnlyList<Column> Columns { get; init; }
@@ -178,15 +285,19 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
             var generated = entityType.FindPrimaryKey() is { Properties: [{ ValueGenerated: ValueGenerated.OnAdd } single] } ? single : null;
             var sql = db.GetService<ISqlGenerationHelper>();
             var columns = entityType.GetProperties().Where(p => p != generated)
-                .Select((p, i) => new Column(p, p.GetRelationalTypeMapping(), sql.GenerateParameterName("p" + i.ToString(CultureInfo.InvariantCulture))))
+                .Select((p, i) => new Column(p, p.GetRelationalTypeMapping(), sql.GenerateParameterName("p" + i.ToString(CultureInfo.InvariantCulture)),
+                    sql.DelimitIdentifier(p.GetColumnName(store)!)))
                 .ToList();
-            var text = $"INSERT INTO {sql.DelimitIdentifier(name, schema)} ({string.Join(", ", columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(store)!)))}) " +
+            var text = $"INSERT INTO {sql.DelimitIdentifier(name, schema)} ({string.Join(", ", columns.Select(c => c.Quoted))}) " +
                 $"VALUES ({string.Join(", ", columns.Select(c => c.Parameter))})" +
                 (generated is null ? "" : $" RETURNING {sql.DelimitIdentifier(generated.GetColumnName(store)!)}");
             return new Table
             {
                 Name = name,
                 Sql = text,
+                QuotedName = sql.DelimitIdentifier(name, schema),
+                QuotedKey = generated is null ? "" : sql.DelimitIdentifier(generated.GetColumnName(store)!),
+                ConcurrencyTokens = [.. columns.Select((c, i) => (c, i)).Where(x => x.c.Property.IsConcurrencyToken).Select(x => x.i)],
                 GeneratedKey = generated,
                 Columns = columns,
                 Principals = [.. entityType.GetNavigations().Where(n => n.IsOnDependent).Select(n => (n, n.ForeignKey))],

@@ -85,6 +85,59 @@ public abstract class RowWriterTests(RapportFactory app) : DatabaseTests(app)
         (await check.CustomerEmails.CountAsync(e => e.Address == address, Ct)).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task UpdateAsync_WritesTheChangedColumns_AndRefusesARowChangedSinceItWasRead()
+    {
+        var (ticket, _) = Graph("update", App.Now);
+        await using (var db = App.CreateDbContext())
+        {
+            db.Tickets.Add(ticket);
+            await db.SaveChangesAsync(Ct);
+        }
+        await using (var db = App.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            await using var rows = new RowWriter(db);
+            var read = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticket.Id, Ct);
+            var snapshot = rows.Snapshot(read);
+            await rows.UpdateAsync(read, snapshot, Ct); // nothing changed: nothing written
+            read.AddNote(Message.Note(null, new MessageBody("Checked.", null), App.Now), Actor.System, App.Now);
+            read.ChangePriority(TicketPriority.Urgent, Actor.System, App.Now);
+            await rows.InsertNewDependentsAsync(read, Ct);
+            await rows.UpdateAsync(read, snapshot, Ct);
+            await transaction.CommitAsync(Ct);
+        }
+        await using (var check = App.CreateDbContext())
+        {
+            var stored = await check.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticket.Id, Ct);
+            stored.Priority.ShouldBe(TicketPriority.Urgent);
+            stored.Version.ShouldBe(ticket.Version + 2);
+            (await check.Messages.CountAsync(m => m.TicketId == ticket.Id, Ct)).ShouldBe(3);
+        }
+
+        // Read, then changed by someone else before the write: refused, and the other change stays.
+        await using (var db = App.CreateDbContext())
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(Ct);
+            await using var rows = new RowWriter(db);
+            var read = await db.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticket.Id, Ct);
+            var snapshot = rows.Snapshot(read);
+            await transaction.CommitAsync(Ct);
+            await using (var other = App.CreateDbContext())
+            {
+                var tracked = await other.Tickets.SingleAsync(t => t.Id == ticket.Id, Ct);
+                tracked.ChangePriority(TicketPriority.Low, Actor.System, App.Now);
+                await other.SaveChangesAsync(Ct);
+            }
+            await using var again = await db.Database.BeginTransactionAsync(Ct);
+            read.ChangePriority(TicketPriority.High, Actor.System, App.Now);
+
+            await Should.ThrowAsync<DbUpdateConcurrencyException>(() => rows.UpdateAsync(read, snapshot, Ct));
+        }
+        await using var after = App.CreateDbContext();
+        (await after.Tickets.AsNoTracking().SingleAsync(t => t.Id == ticket.Id, Ct)).Priority.ShouldBe(TicketPriority.Low);
+    }
+
     /// <summary>A new customer with two addresses, a tagged, angry ticket with an HTML message, an attachment and a note.</summary>
     private static (Ticket Ticket, Customer Customer) Graph(string who, DateTime now)
     {

@@ -332,7 +332,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var results = new Result[batch.Count];
         var entries = new InboundMail[batch.Count];
         var known = await Known.ReadAsync(db, batch.Select(p => p.Prepared).Where(p => p.Problem is null).ToList(), ct);
-        var unsaved = new Unsaved(db, rows, known, time, opened => clock.Open(db, routing, opened));
+        var unsaved = new Unsaved(db, rows, known, time, clock, opened => clock.Open(db, routing, opened));
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
@@ -366,7 +366,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                     await StoreRawAsync(db, prepared.RawSha256, raw, ct);
                 }
                 var known = await Known.ReadAsync(db, prepared.Problem is null ? [prepared] : [], ct);
-                var unsaved = new Unsaved(db, rows, known, time, opened => clock.Open(db, routing, opened));
+                var unsaved = new Unsaved(db, rows, known, time, clock, opened => clock.Open(db, routing, opened));
                 result = prepared.Problem is { } problem
                     ? Quarantine(entry, problem, unsaved, prepared)
                     : await FileAsync(db, entry, prepared, known, unsaved, ct);
@@ -599,17 +599,25 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
     }
 
-    /// <summary>The messages of a group filed since its rows were last saved. Their rows are written together: what
-    /// changed on stored rows (a reply's ticket, a bounced reply, a customer given an owner) in one save, then the new
-    /// tickets with their customers, messages and events, and the ledger lines (which need those rows' ids), inserted
-    /// by <see cref="RowWriter"/>; then <see cref="Known"/> learns them. Until then a later message of the group that
+    /// <summary>The messages of a group filed since its rows were last saved. Their rows are written together: the
+    /// messages on stored tickets with what they changed on those tickets, by <see cref="RowWriter"/> (0047); what else
+    /// changed on stored rows (a bounced reply, a customer given an owner) in one save; then the new tickets with their
+    /// customers, messages and events, and the ledger lines (which need those rows' ids), inserted by the row writer;
+    /// then <see cref="Known"/> learns them. Until then a later message of the group that
     /// duplicates or answers one of them, comes from the same sender, or touches the same ticket has the group saved
     /// first (<see cref="Concerns"/>, <see cref="Touches"/>): the checks that read the database then see it
-    /// (docs/decisions/0037, 0041).</summary>
-    private sealed class Unsaved(RapportDb db, RowWriter rows, Known known, TimeProvider time, Action<IReadOnlyList<Ticket>> open)
+    /// (docs/decisions/0037, 0041, 0047).</summary>
+    private sealed class Unsaved(RapportDb db, RowWriter rows, Known known, TimeProvider time, SlaClock clock, Action<IReadOnlyList<Ticket>> open)
     {
-        /// <summary>A message that became a ticket or a message on one; the ledger line records their ids after the save.</summary>
-        public sealed record Filed(InboundOutcome Outcome, string? Reason, Ticket Ticket, Message Message);
+        /// <summary>A message that became a ticket or a message on one; the ledger line records their ids after the save.
+        /// <paramref name="Before"/> is set for a message on a stored ticket: the ticket as it was read.</summary>
+        public sealed record Filed(InboundOutcome Outcome, string? Reason, Ticket Ticket, Message Message, Before? Before = null);
+
+        /// <summary>A stored ticket as read, before a message is added to it: its columns, and what the SLA rules compare.</summary>
+        public sealed record Before(object?[] Columns, SlaClock.TicketBefore Sla);
+
+        /// <summary>Takes the stored (untracked) ticket's values before it is changed.</summary>
+        public Before Read(Ticket ticket) => new(rows.Snapshot(ticket), SlaClock.TicketBefore.Of(ticket));
 
         private readonly List<(InboundMail Entry, Prepared Prepared, Filed? Filed)> _entries = [];
         private readonly HashSet<string> _keys = new(StringComparer.Ordinal);
@@ -658,6 +666,27 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 open(opened);
             }
+            // Messages on stored tickets, written without the change tracker (docs/decisions/0047): the SLA rules a save
+            // applies to a changed ticket, then the message (with its attachments, and its author if new) and the ticket's
+            // events are inserted, and the ticket's changed columns updated, checked against its version as read.
+            var now = time.GetUtcNow().UtcDateTime;
+            SlaClock.Settings? settings = null;
+            foreach (var filed in _entries.Select(e => e.Filed).Where(f => f?.Before is not null).DistinctBy(f => f!.Ticket))
+            {
+                var (ticket, before) = (filed!.Ticket, filed.Before!);
+                settings ??= clock.Current(db);
+                var tags = settings.HasTagPolicies
+                    ? await db.TicketTags.AsNoTracking().Where(t => t.TicketId == ticket.Id).Select(t => t.Name).ToListAsync(ct)
+                    : [];
+                // A customer's message changes neither the tags nor the last reply, so no "reply" promise is kept here.
+                var settled = SlaClock.Changed(settings, ticket, before.Sla, tags, retagged: false, now);
+                await rows.InsertNewDependentsAsync(ticket, ct);
+                foreach (var promise in settled)
+                {
+                    await rows.InsertAsync(promise, ct);
+                }
+                await rows.UpdateAsync(ticket, before.Columns, ct);
+            }
             if (db.ChangeTracker.HasChanges())
             {
                 await db.SaveChangesAsync(ct);
@@ -666,7 +695,6 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 await rows.InsertAsync(ticket, ct);
             }
-            var now = time.GetUtcNow().UtcDateTime;
             // A line being reprocessed is a stored row, changed below and saved; new lines are inserted.
             var reprocessed = !_entries.TrueForAll(e => e.Entry.Id == 0);
             if (!reprocessed)
@@ -762,7 +790,8 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         string? linkNote = null;
         if (referenced is { } ticketId)
         {
-            var candidate = await db.Tickets.FirstAsync(t => t.Id == ticketId, ct);
+            // Not tracked: the group's save writes what changes on it (Unsaved.SaveAsync).
+            var candidate = await db.Tickets.AsNoTracking().FirstAsync(t => t.Id == ticketId, ct);
             if (candidate.Status == TicketStatus.Closed)
             {
                 linkNote = $"Reply to closed ticket #{candidate.Number}; opened a new ticket linked to it.";
@@ -778,14 +807,12 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
         var reasonText = string.Join(" ", new[] { linkNote }.Concat(prepared.Notes).Where(n => n is not null));
         var outcome = ticket is null ? InboundOutcome.Ticket : InboundOutcome.Message;
+        Unsaved.Before? before = null;
         if (ticket is not null)
         {
-            // A stored ticket: the change tracker writes what changed on it, with the new message (and customer).
+            // A stored ticket: its rows (the message, its new author if any, the events) are written when the group is saved.
+            before = unsaved.Read(ticket);
             ticket.AddCustomerMessage(message, now);
-            if (customer.Id == 0)
-            {
-                db.Customers.Add(customer);
-            }
         }
         else
         {
@@ -797,7 +824,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             }
         }
         // The ledger line gets the ticket's and message's ids once the group's rows are saved; the answer gets them from it.
-        unsaved.Add(entry, prepared, new Unsaved.Filed(outcome, reasonText.Length == 0 ? null : reasonText, ticket, message));
+        unsaved.Add(entry, prepared, new Unsaved.Filed(outcome, reasonText.Length == 0 ? null : reasonText, ticket, message, before));
         return new Result(outcome, null, null, 0);
     }
 

@@ -144,44 +144,59 @@ public sealed class SlaClock(TimeProvider time)
             {
                 var ticket = entry.Entity;
                 var tags = unloaded.Contains(ticket.Id) ? storedTags[ticket.Id] : ticket.Tags.Select(t => t.Name);
-                var policy = settings.PolicyFor(ticket.Priority, tags);
-                var statusBefore = entry.Property(t => t.Status).OriginalValue;
-                var priorityChanged = entry.Property(t => t.Priority).OriginalValue != ticket.Priority;
-                ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore, priorityChanged || retagged.Contains(ticket.Id), settings.WarnShare);
-                Ledger(db, entry, statusBefore, now);
-            }
-        }
-
-        /// <summary>Settled SLA deadlines become promise rows; a reply keeps the written "I'll get back to you" promises.</summary>
-        private static void Ledger(RapportDb db, EntityEntry<Ticket> entry, TicketStatus statusBefore, DateTime now)
-        {
-            var ticket = entry.Entity;
-            if (entry.Property(t => t.FirstResponseAt).OriginalValue is null && ticket.FirstResponseAt is not null
-                && entry.Property(t => t.FirstResponseDueAt).OriginalValue is { } firstDue)
-            {
-                db.Promises.Add(Promise.SettledSla(SlaDeadline.FirstResponse, ticket, firstDue, ticket.CreatedAt, now));
-            }
-            var replied = entry.Property(t => t.LastReplyAt).OriginalValue != ticket.LastReplyAt;
-            if (entry.Property(t => t.NextResponseDueAt).OriginalValue is { } nextDue && ticket.NextResponseDueAt is null
-                && entry.Property(t => t.FirstResponseAt).OriginalValue is not null)
-            {
-                var asked = entry.Property(t => t.LastCustomerMessageAt).OriginalValue ?? now;
-                db.Promises.Add(Promise.SettledSla(SlaDeadline.NextResponse, ticket, nextDue, asked, now, cancelled: !replied && now <= nextDue));
-            }
-            var doneBefore = statusBefore is TicketStatus.Resolved or TicketStatus.Closed;
-            if (!doneBefore && ticket.Status is TicketStatus.Resolved or TicketStatus.Closed)
-            {
-                var due = entry.Property(t => t.ResolutionDueAt).OriginalValue ?? now;
-                db.Promises.Add(Promise.SettledSla(SlaDeadline.Resolution, ticket, due, ticket.CreatedAt, now));
-            }
-            if (replied)
-            {
-                foreach (var promise in db.Promises.Where(p => p.TicketId == ticket.Id && p.Status == PromiseStatus.Open && p.Kind == PromiseKind.Reply).ToList())
+                var settled = Changed(settings, ticket, TicketBefore.Of(entry), tags, retagged.Contains(ticket.Id), now);
+                db.Promises.AddRange(settled);
+                if (entry.Property(t => t.LastReplyAt).OriginalValue != ticket.LastReplyAt)
                 {
-                    promise.Settle(now <= promise.DueAt ? PromiseStatus.Kept : PromiseStatus.Broken, null, "answered", now);
+                    // A reply keeps (or breaks) the written "I'll get back to you" promises.
+                    foreach (var promise in db.Promises.Where(p => p.TicketId == ticket.Id && p.Status == PromiseStatus.Open && p.Kind == PromiseKind.Reply).ToList())
+                    {
+                        promise.Settle(now <= promise.DueAt ? PromiseStatus.Kept : PromiseStatus.Broken, null, "answered", now);
+                    }
                 }
             }
         }
+    }
+
+    /// <summary>What the SLA rules read of a stored ticket as it was before a change.</summary>
+    public sealed record TicketBefore(TicketStatus Status, TicketPriority Priority, DateTime? FirstResponseAt, DateTime? FirstResponseDueAt,
+        DateTime? LastReplyAt, DateTime? NextResponseDueAt, DateTime? LastCustomerMessageAt, DateTime? ResolutionDueAt)
+    {
+        /// <summary>The ticket as it is now, taken before changing it.</summary>
+        public static TicketBefore Of(Ticket t) => new(t.Status, t.Priority, t.FirstResponseAt, t.FirstResponseDueAt, t.LastReplyAt,
+            t.NextResponseDueAt, t.LastCustomerMessageAt, t.ResolutionDueAt);
+
+        /// <summary>The tracked ticket's original values.</summary>
+        public static TicketBefore Of(EntityEntry<Ticket> e) => new(e.Property(t => t.Status).OriginalValue, e.Property(t => t.Priority).OriginalValue,
+            e.Property(t => t.FirstResponseAt).OriginalValue, e.Property(t => t.FirstResponseDueAt).OriginalValue, e.Property(t => t.LastReplyAt).OriginalValue,
+            e.Property(t => t.NextResponseDueAt).OriginalValue, e.Property(t => t.LastCustomerMessageAt).OriginalValue, e.Property(t => t.ResolutionDueAt).OriginalValue);
+    }
+
+    /// <summary>After a stored ticket changed: sets its due instants by its policy (from scratch when its priority or
+    /// tags changed) and returns the SLA deadlines the change settled, as promise rows to add. A save does this for
+    /// every changed ticket it writes; the mail writer, which writes a customer's message on a ticket without the
+    /// change tracker (docs/decisions/0047), calls it itself. Written "reply" promises a reply keeps are the caller's.</summary>
+    internal static List<Promise> Changed(Settings settings, Ticket ticket, TicketBefore before, IEnumerable<string> tags, bool retagged, DateTime now)
+    {
+        var policy = settings.PolicyFor(ticket.Priority, tags);
+        ticket.ApplySla(policy, settings.CalendarFor(policy), now, before.Status, before.Priority != ticket.Priority || retagged, settings.WarnShare);
+        var settled = new List<Promise>();
+        if (before.FirstResponseAt is null && ticket.FirstResponseAt is not null && before.FirstResponseDueAt is { } firstDue)
+        {
+            settled.Add(Promise.SettledSla(SlaDeadline.FirstResponse, ticket, firstDue, ticket.CreatedAt, now));
+        }
+        var replied = before.LastReplyAt != ticket.LastReplyAt;
+        if (before.NextResponseDueAt is { } nextDue && ticket.NextResponseDueAt is null && before.FirstResponseAt is not null)
+        {
+            var asked = before.LastCustomerMessageAt ?? now;
+            settled.Add(Promise.SettledSla(SlaDeadline.NextResponse, ticket, nextDue, asked, now, cancelled: !replied && now <= nextDue));
+        }
+        var doneBefore = before.Status is TicketStatus.Resolved or TicketStatus.Closed;
+        if (!doneBefore && ticket.Status is TicketStatus.Resolved or TicketStatus.Closed)
+        {
+            settled.Add(Promise.SettledSla(SlaDeadline.Resolution, ticket, before.ResolutionDueAt ?? now, ticket.CreatedAt, now));
+        }
+        return settled;
     }
 
     internal DateTime Now => time.GetUtcNow().UtcDateTime;

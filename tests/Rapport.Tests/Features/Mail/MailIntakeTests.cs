@@ -227,6 +227,47 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Ingest_RepliesOnAnAnsweredTicket_SetTheSameClocksAsASaveOfTheSameMessages()
+    {
+        var client = await WriterAsync();
+        var (mailFrom, savedFrom) = (MailTestKit.Unique("clock-mail"), MailTestKit.Unique("clock-save"));
+        var first = MailTestKit.Mail(mailFrom, "Invoice", "Where is my invoice?");
+        var byMail = (await client.IngestAsync(first)).TicketId!.Value;
+        var bySave = (await client.IngestAsync(MailTestKit.Mail(savedFrom, "Invoice", "Where is my invoice?"))).TicketId!.Value;
+        foreach (var id in new[] { byMail, bySave })
+        {
+            (await client.PostJsonAsync($"/api/v1/tickets/{id}/replies", new { text = "It is on its way." })).EnsureSuccessStatusCode();
+        }
+        // The customer answers while the ticket waits on them (the resolution clock goes on with the time it had left, a
+        // next answer is owed), then complains (the priority rises, the clocks start again from the ticket's opening).
+        string[] texts = ["It has not arrived yet.", "Still nothing. This is unacceptable, I am very disappointed and angry."];
+        foreach (var (text, after) in texts.Zip([TimeSpan.FromHours(30), TimeSpan.FromHours(2)]))
+        {
+            App.Time.Advance(after);
+            (await client.IngestAsync(MailTestKit.Mail(mailFrom, "Re: Invoice", text, inReplyTo: first.MessageId))).Outcome.ShouldBe(InboundOutcome.Message);
+            await using var db = App.CreateDbContext();
+            var ticket = await db.Tickets.SingleAsync(t => t.Id == bySave, Ct);
+            var customer = await db.Customers.SingleAsync(c => c.Id == ticket.CustomerId, Ct);
+            ticket.AddCustomerMessage(Message.FromCustomer(customer, new MessageBody(text, null), App.Now), App.Now);
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await using var check = App.CreateDbContext();
+        var mailed = await check.Tickets.AsNoTracking().Include(t => t.Events).SingleAsync(t => t.Id == byMail, Ct);
+        var saved = await check.Tickets.AsNoTracking().Include(t => t.Events).SingleAsync(t => t.Id == bySave, Ct);
+        mailed.Priority.ShouldBe(TicketPriority.High);
+        mailed.NextResponseDueAt.ShouldNotBeNull();
+        foreach (var property in check.Model.FindEntityType(typeof(Ticket))!.GetProperties().Where(p => !p.IsKey() && !p.IsForeignKey()))
+        {
+            property.GetGetter().GetClrValue(mailed).ShouldBe(property.GetGetter().GetClrValue(saved), property.Name);
+        }
+        mailed.Events.OrderBy(e => e.Id).Select(e => (e.Kind, e.Detail, e.At)).ShouldBe(saved.Events.OrderBy(e => e.Id).Select(e => (e.Kind, e.Detail, e.At)));
+        var promises = await check.Promises.AsNoTracking().Where(p => p.TicketId == byMail || p.TicketId == bySave).ToListAsync(Ct);
+        promises.Where(p => p.TicketId == byMail).Select(p => (p.Kind, p.Status, p.DueAt)).OrderBy(p => p.Kind)
+            .ShouldBe(promises.Where(p => p.TicketId == bySave).Select(p => (p.Kind, p.Status, p.DueAt)).OrderBy(p => p.Kind));
+    }
+
+    [Fact]
     public async Task Ingest_AngryMail_MarksTheTicketAComplaintAndRaisesItsPriority()
     {
         var client = await WriterAsync();
