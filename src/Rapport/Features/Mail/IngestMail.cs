@@ -373,10 +373,11 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                 await unsaved.SaveAsync(ct);
                 await transaction.CommitAsync(ct);
             }
-            catch (DbUpdateException e) when (e.IsUniqueViolation() && attempt < 3)
+            catch (DbUpdateException e) when ((e.IsUniqueViolation() || e is DbUpdateConcurrencyException) && attempt < 3)
             {
-                // Another intake stored the same Message-ID or created the same customer a moment ago; the next
-                // attempt sees it and answers duplicate or uses that customer.
+                // Another intake stored the same Message-ID or created the same customer a moment ago, or someone changed
+                // the ticket this message answers since it was read (another app node, on PostgreSQL); the next attempt
+                // sees it and answers duplicate, uses that customer, or adds the message to the ticket as it is now.
                 continue;
             }
             catch (Exception e) when (e is not OperationCanceledException)
