@@ -91,30 +91,16 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
         var signature = string.Join(",", changed);
         if (!_updates.TryGetValue((table, signature), out var command))
         {
-            command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = $"UPDATE {table.QuotedName} SET {string.Join(", ", changed.Select(i => $"{table.Columns[i].Quoted} = {table.Columns[i].Parameter}"))} " +
+            command = _updates[(table, signature)] = NewCommand(
+                $"UPDATE {table.QuotedName} SET {string.Join(", ", changed.Select(i => $"{table.Columns[i].Quoted} = {table.Columns[i].Parameter}"))} " +
                 $"WHERE {table.QuotedKey} = {values[changed.Count].Parameter}" +
-                string.Concat(tokens.Select((i, n) => $" AND {table.Columns[i].Quoted} = {values[changed.Count + 1 + n].Parameter}"));
-            if (db.Database.GetCommandTimeout() is { } timeout)
-            {
-                command.CommandTimeout = timeout;
-            }
-            _updates[(table, signature)] = command;
+                string.Concat(tokens.Select((i, n) => $" AND {table.Columns[i].Quoted} = {values[changed.Count + 1 + n].Parameter}")));
         }
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("RowWriter writes inside the context's transaction; begin one first.");
+        InTransaction(command);
         for (var i = 0; i < values.Count; i++)
         {
             var (property, mapping, parameter, value) = values[i];
-            var made = mapping.CreateParameter(command, parameter, value, property.IsNullable);
-            if (command.Parameters.Count == i)
-            {
-                command.Parameters.Add(made);
-            }
-            else
-            {
-                command.Parameters[i].Value = made.Value;
-            }
+            Bind(command, i, property, mapping, parameter, value);
         }
         int affected;
         try
@@ -148,23 +134,15 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
             Table.Set(foreignKey.Properties[0], entity, principalKey.GetGetter().GetClrValueUsingContainingEntity(principal));
         }
 
-        var command = CommandFor(table);
+        if (!_commands.TryGetValue(table, out var command))
+        {
+            command = _commands[table] = NewCommand(table.Sql);
+        }
+        InTransaction(command);
         for (var i = 0; i < table.Columns.Count; i++)
         {
             var column = table.Columns[i];
-            // A parameter made as EF Core makes it (value converted, provider type and the column's size set); after the
-            // first row only its value is copied into the command's own, since a provider may keep the parameter objects
-            // of a command it has parsed (Npgsql does) and infers a size from a value (Microsoft.Data.Sqlite does).
-            var made = column.Mapping.CreateParameter(command, column.Parameter,
-                column.Property.GetGetter().GetClrValueUsingContainingEntity(entity), column.Property.IsNullable);
-            if (command.Parameters.Count == i)
-            {
-                command.Parameters.Add(made);
-            }
-            else
-            {
-                command.Parameters[i].Value = made.Value;
-            }
+            Bind(command, i, column.Property, column.Mapping, column.Parameter, column.Property.GetGetter().GetClrValueUsingContainingEntity(entity));
         }
         try
         {
@@ -214,21 +192,36 @@ public sealed class RowWriter(RapportDb db) : IAsyncDisposable
 
     private Table TableOf(Type type) => Tables.GetOrAdd((db.Model, type), static (k, db) => Table.Of(k.Item1, k.Item2, db), db);
 
-    private DbCommand CommandFor(Table table)
+    /// <summary>A command kept for this writer's rows (prepared once by the provider, then run with new values).</summary>
+    private DbCommand NewCommand(string sql)
     {
-        if (!_commands.TryGetValue(table, out var command))
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        if (db.Database.GetCommandTimeout() is { } timeout)
         {
-            command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = table.Sql;
-            if (db.Database.GetCommandTimeout() is { } timeout)
-            {
-                command.CommandTimeout = timeout;
-            }
-            _commands[table] = command;
+            command.CommandTimeout = timeout;
         }
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("RowWriter writes inside the context's transaction; begin one first.");
         return command;
+    }
+
+    private void InTransaction(DbCommand command) => command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+        ?? throw new InvalidOperationException("RowWriter writes inside the context's transaction; begin one first.");
+
+    /// <summary>Sets the command's <paramref name="index"/>th parameter to a parameter made as EF Core makes it (value
+    /// converted, provider type and the column's size set); after the first row only its value is copied into the
+    /// command's own, since a provider may keep the parameter objects of a command it has parsed (Npgsql does) and
+    /// infers a size from a value (Microsoft.Data.Sqlite does).</summary>
+    private static void Bind(DbCommand command, int index, IProperty property, RelationalTypeMapping mapping, string parameter, object? value)
+    {
+        var made = mapping.CreateParameter(command, parameter, value, property.IsNullable);
+        if (command.Parameters.Count == index)
+        {
+            command.Parameters.Add(made);
+        }
+        else
+        {
+            command.Parameters[index].Value = made.Value;
+        }
     }
 
     public async ValueTask DisposeAsync()
