@@ -3,11 +3,13 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
+using Rapport.Data;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Customers;
 using Rapport.Features.Mail;
 using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Mail;
@@ -265,6 +267,62 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
         var promises = await check.Promises.AsNoTracking().Where(p => p.TicketId == byMail || p.TicketId == bySave).ToListAsync(Ct);
         promises.Where(p => p.TicketId == byMail).Select(p => (p.Kind, p.Status, p.DueAt)).OrderBy(p => p.Kind)
             .ShouldBe(promises.Where(p => p.TicketId == bySave).Select(p => (p.Kind, p.Status, p.DueAt)).OrderBy(p => p.Kind));
+    }
+
+    [Fact]
+    public async Task Ingest_ReplyWhileAnAgentsChangeToTheTicketIsBeingSaved_KeepsBoth()
+    {
+        var client = await WriterAsync();
+        var from = MailTestKit.Unique("racing");
+        var first = MailTestKit.Mail(from, "Delivery", "When will it arrive?");
+        var ticketId = (await client.IngestAsync(first)).TicketId!.Value;
+
+        // An agent's change to the ticket, saved but not yet committed, while the customer's reply comes in. On SQLite the
+        // writer waits for the write gate; on PostgreSQL it reads the ticket as it was, and its update waits for the row:
+        // it then finds the ticket changed since it read it, and files the reply again on the ticket as it is now.
+        await using var agent = App.CreateDbContext();
+        Task<IngestAnswer> replying;
+        await using (var transaction = await agent.BeginWriteTransactionAsync(Ct))
+        {
+            var ticket = await agent.Tickets.SingleAsync(t => t.Id == ticketId, Ct);
+            ticket.ChangePriority(TicketPriority.Urgent, Actor.System, App.Now);
+            await agent.SaveChangesAsync(Ct);
+            replying = client.IngestAsync(MailTestKit.Mail(from, "Re: Delivery", "Any news?", inReplyTo: first.MessageId));
+            if (App.Provider == DatabaseProvider.Postgres)
+            {
+                await WaitForALockWaitAsync();
+            }
+            else
+            {
+                await Task.Delay(300, Ct);
+            }
+            replying.IsCompleted.ShouldBeFalse("the reply waits for the agent's change");
+            await transaction.CommitAsync(Ct);
+        }
+        var answer = await replying.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        answer.Outcome.ShouldBe(InboundOutcome.Message);
+        answer.TicketId.ShouldBe(ticketId);
+        var stored = await TicketAsync(client, ticketId);
+        stored.Priority.ShouldBe(TicketPriority.Urgent);
+        stored.Messages.Last().Text.ShouldBe("Any news?");
+    }
+
+    /// <summary>Until another session of the test database waits for a lock (PostgreSQL).</summary>
+    private async Task WaitForALockWaitAsync()
+    {
+        await using var db = App.CreateDbContext();
+        for (var tries = 0; ; tries++)
+        {
+            var waiting = await db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync(Ct);
+            if (waiting > 0)
+            {
+                return;
+            }
+            tries.ShouldBeLessThan(200, "the writer never waited for the ticket's row");
+            await Task.Delay(50, Ct);
+        }
     }
 
     [Fact]
