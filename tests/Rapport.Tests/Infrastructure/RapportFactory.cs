@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 using Rapport.Data;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
+using Rapport.Features.Settings;
 using Rapport.Features.Setup;
 using Rapport.Infrastructure;
 
@@ -22,6 +23,10 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, 123, 456, TimeSpan.Zero);
 
     public const string AgentPassword = "test-password-1234";
+
+    /// <summary>The desk's public address in tests (the server's PublicUrl setting): links in mail start with it,
+    /// whatever Host a request names.</summary>
+    public const string PublicUrl = "https://desk.example";
 
     /// <summary>The app's clock. Advance it to move time; it never moves by itself.</summary>
     public FakeTimeProvider Time { get; } = new(Start);
@@ -59,6 +64,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Mail:BackgroundSync", "false");
         builder.UseSetting("Sla:Background", "false");
+        builder.UseSetting(PublicAddress.ConfigurationKey, PublicUrl);
         foreach (var (key, value) in DatabaseSettings)
         {
             builder.UseSetting(key, value);

@@ -35,9 +35,13 @@ public static class AdminCommands
         var business = new Option<string>("--business") { Description = "The business's name", Required = true };
         var timeZone = new Option<string>("--time-zone") { Description = "The business's IANA time zone, e.g. Europe/Berlin", Required = true };
         var name = new Option<string?>("--name") { Description = "The owner's display name (default: from the address)" };
+        var publicUrl = new Option<string?>("--public-url")
+        {
+            Description = "The address customers reach the desk at, e.g. https://help.example.com: the base of every link in mail (else set it in Settings)",
+        };
         var command = new Command("setup", "Create the owner account and business profile (refused if an owner exists)")
         {
-            email, password, business, timeZone, name,
+            email, password, business, timeZone, name, publicUrl,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -45,7 +49,8 @@ public static class AdminCommands
             await using var scope = services.CreateAsyncScope();
             var setup = scope.ServiceProvider.GetRequiredService<CompleteSetup>();
             var result = await setup.HandleAsync(new CompleteSetup.Request(
-                parse.GetValue(email)!, parse.GetValue(password)!, parse.GetValue(name) ?? "", parse.GetValue(business)!, parse.GetValue(timeZone)!), ct);
+                parse.GetValue(email)!, parse.GetValue(password)!, parse.GetValue(name) ?? "", parse.GetValue(business)!, parse.GetValue(timeZone)!,
+                parse.GetValue(publicUrl)), ct);
             if (!result.Succeeded)
             {
                 foreach (var error in result.Errors)

@@ -192,8 +192,8 @@ public static class JobsApi
         return quote is null ? TypedResults.NotFound() : TypedResults.Created($"/api/v1/jobs/{id}", JobViews.ToDetails(quote));
     }
 
-    private static async Task<Results<Ok<SendQuote.Result>, NotFound>> SendQuoteAsync(long id, long quoteId, SendQuote send, HttpContext http, CancellationToken ct) =>
-        await send.HandleAsync(id, quoteId, BaseUrl(http), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
+    private static async Task<Results<Ok<SendQuote.Result>, NotFound>> SendQuoteAsync(long id, long quoteId, SendQuote send, CancellationToken ct) =>
+        await send.HandleAsync(id, quoteId, ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<JobDetails>, NotFound, ValidationProblem>> RecordDecisionAsync(long id, long quoteId, DecisionRequest request,
         UpdateJob update, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
@@ -224,10 +224,10 @@ public static class JobsApi
     }
 
     private static async Task<Results<Created<ProposeChangeOrder.Result>, NotFound>> ProposeChangeOrderAsync(long id, ChangeOrderRequest request, ProposeChangeOrder propose,
-        HttpContext http, CancellationToken ct)
+        CancellationToken ct)
     {
         var input = new ProposeChangeOrder.Request((request.Lines ?? []).Select(l => l.ToSpec()).ToList(), request.Reason, request.NewStartOn, request.NewDeliveryOn);
-        return await propose.HandleAsync(id, input, BaseUrl(http), ct) is { } result ? TypedResults.Created($"/api/v1/jobs/{id}", result) : TypedResults.NotFound();
+        return await propose.HandleAsync(id, input, ct) is { } result ? TypedResults.Created($"/api/v1/jobs/{id}", result) : TypedResults.NotFound();
     }
 
     private static async Task<Results<Created<InvoiceDetails>, NotFound, ProblemHttpResult>> RaiseInvoiceAsync(long id, InvoiceRequest request, UpdateJob update,
@@ -292,7 +292,7 @@ public static class JobsApi
         }, ct));
 
     private static async Task<Results<Ok<DeclineRequest.Result>, NotFound>> DeclineAsync(long id, DeclineInput request, DeclineRequest decline, HttpContext http, CancellationToken ct) =>
-        await decline.HandleAsync(id, request.Reason, request.PartnerId, http.User.ToActor(), BaseUrl(http), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
+        await decline.HandleAsync(id, request.Reason, request.PartnerId, http.User.ToActor(), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<JobDetails>, NotFound>> LinkWarrantyTicketAsync(long id, WarrantyTicketRequest request, UpdateJob update, RapportDb db,
         HttpContext http, CancellationToken ct)
@@ -368,7 +368,6 @@ public static class JobsApi
 
     private static Results<Ok<JobDetails>, NotFound> Found(Job? job) => job is null ? TypedResults.NotFound() : TypedResults.Ok(JobViews.ToDetails(job));
 
-    private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}";
 
     private static string Csv(string value) => value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 

@@ -7,11 +7,12 @@ namespace Rapport.Features.Jobs;
 
 /// <summary>Mails the customer of a job a short note with a portal link to their request, through the durable outbox.
 /// Without a mailbox that can send, nothing is mailed and the portal is the only way they see it.</summary>
-public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NotificationOutbox outbox, ILogger<NotifyCustomer> logger)
+public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NotificationOutbox outbox,
+    Settings.PublicAddress publicAddress, ILogger<NotifyCustomer> logger)
 {
     /// <summary>Sends the note; <paramref name="body"/> gets the business name and the portal link and returns the text between greeting and signature.</summary>
     /// <returns>Whether a mail was queued.</returns>
-    public async Task<bool> SendAsync(long jobId, string baseUrl, string subject, Func<string, string, string> body, CancellationToken ct)
+    public async Task<bool> SendAsync(long jobId, string subject, Func<string, string, string> body, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var job = await db.Jobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => new { j.TicketId, j.CustomerId }).FirstAsync(ct);
@@ -20,8 +21,14 @@ public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts
         {
             return false;
         }
+        // Links in mail start with the desk's public address, never with the Host of the request that caused the mail.
+        if (await publicAddress.GetAsync(ct) is not { } baseUrl)
+        {
+            LogNoPublicAddress(jobId);
+            return false;
+        }
         var business = await db.BusinessProfiles.AsNoTracking().Select(b => b.Name).FirstOrDefaultAsync(ct) ?? "Support";
-        var link = baseUrl.TrimEnd('/') + await sessions.CreateLinkAsync(customer.Id, job.TicketId, ct);
+        var link = baseUrl + await sessions.CreateLinkAsync(customer.Id, job.TicketId, ct);
         var greeting = SavedReplies.SavedReply.FirstName(customer.Name) is { Length: > 0 } first ? $"Hello {first}," : "Hello,";
         var text = $"{greeting}\n\n{body(business, link)}\n\n{business}\n";
         var queued = await outbox.SendAsync(customer.Id, customer.Name, address, $"{subject} ({business})", text, ct);
@@ -34,6 +41,9 @@ public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: no mailbox can send mail; the customer sees the news in the portal only")]
     private partial void LogNotMailed(long jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: not mailed, because the desk's public address (the base of links in mail) is not set: the owner sets it in Settings")]
+    private partial void LogNoPublicAddress(long jobId);
 }
 
 /// <summary>Sends a draft quote to the customer: it appears in their portal and, when a mailbox can send, they get a mail with a link.</summary>
@@ -41,7 +51,7 @@ public sealed class SendQuote(UpdateJob update, NotifyCustomer notify)
 {
     public sealed record Result(QuoteDetails Quote, bool Mailed);
 
-    public async Task<Result?> HandleAsync(long jobId, long quoteId, string baseUrl, CancellationToken ct)
+    public async Task<Result?> HandleAsync(long jobId, long quoteId, CancellationToken ct)
     {
         var quote = await update.HandleAsync(jobId, (job, clock) => job.SendQuote(quoteId, clock.Today, clock.Now), ct);
         if (quote is null)
@@ -49,7 +59,7 @@ public sealed class SendQuote(UpdateJob update, NotifyCustomer notify)
             return null;
         }
         var total = Money.Format(quote.Totals.Total, quote.Currency);
-        var mailed = await notify.SendAsync(jobId, baseUrl, $"Your quote: {total}", (business, link) => $"""
+        var mailed = await notify.SendAsync(jobId, $"Your quote: {total}", (business, link) => $"""
             Here is our quote for your request: {total}, work starting {quote.PromisedStartOn:d MMMM yyyy} and delivered by {quote.PromisedDeliveryOn:d MMMM yyyy}.
             It is valid until {quote.ValidUntil:d MMMM yyyy}. You can read it, print it, and approve or decline it here:
 
@@ -68,7 +78,7 @@ public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
 
     public sealed record Result(ChangeOrderDetails ChangeOrder, bool Mailed);
 
-    public async Task<Result?> HandleAsync(long jobId, Request request, string baseUrl, CancellationToken ct)
+    public async Task<Result?> HandleAsync(long jobId, Request request, CancellationToken ct)
     {
         var order = await update.HandleAsync(jobId, (job, clock) => job.ProposeChangeOrder(request.Lines, request.Reason, request.NewStartOn, request.NewDeliveryOn, clock.Now), ct);
         if (order is null)
@@ -76,7 +86,7 @@ public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
             return null;
         }
         var difference = Money.Format(order.PriceDifference, order.Currency);
-        var mailed = await notify.SendAsync(jobId, baseUrl, "A change to your job needs your approval", (business, link) => $"""
+        var mailed = await notify.SendAsync(jobId, "A change to your job needs your approval", (business, link) => $"""
             The work on your request needs to change: {order.Reason}
             This changes the price by {difference}{(order.NewDeliveryOn is { } d ? $" and the delivery date to {d:d MMMM yyyy}" : "")}.
             Nothing changes unless you approve it here:
@@ -93,7 +103,7 @@ public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, Update
 {
     public sealed record Result(JobDetails Job, bool Mailed);
 
-    public async Task<Result?> HandleAsync(long jobId, string reason, long? partnerId, Tickets.Actor actor, string baseUrl, CancellationToken ct)
+    public async Task<Result?> HandleAsync(long jobId, string reason, long? partnerId, Tickets.Actor actor, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         Partner? partner = null;
@@ -117,7 +127,7 @@ public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, Update
         }
         await db.SaveChangesAsync(ct);
         var referral = partner is null ? "" : $"\n\nWe think {partner.Name} can help you{(partner.Services is { } s ? $" ({s})" : "")}. You can reach them at {partner.Contact}.";
-        var mailed = await notify.SendAsync(jobId, baseUrl, "About your request", (business, link) => $"""
+        var mailed = await notify.SendAsync(jobId, "About your request", (business, link) => $"""
             Thank you for asking us. We are sorry, but we cannot take on this request: {declined.DeclineReason}{referral}
 
             We would rather tell you now than promise something we cannot do well. Your request stays readable here:

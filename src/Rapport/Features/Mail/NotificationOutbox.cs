@@ -30,6 +30,13 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         return true;
     }
 
+    /// <summary>Whether any mailbox can send mail (is enabled and has an SMTP server).</summary>
+    public async Task<bool> CanSendAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Mailboxes.AnyAsync(m => m.Enabled && m.SmtpHost != null, ct);
+    }
+
     /// <summary>A notice about a ticket to its customer (an acknowledgement).</summary>
     public sealed record TicketNotice(long TicketId, long CustomerId, string CustomerName, string TicketSubject, string Text);
 

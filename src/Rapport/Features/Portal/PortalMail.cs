@@ -5,12 +5,14 @@ using Rapport.Features.Mail;
 
 namespace Rapport.Features.Portal;
 
-/// <summary>Mails a customer a fresh portal link when they ask for one. Unknown addresses get nothing, and the page says
-/// the same either way. Without a mailbox that can send, the link is written to the log for the operator.</summary>
+/// <summary>Mails a customer a fresh portal link when they ask for one (through <see cref="PortalLinkRequests"/>). Unknown
+/// addresses get nothing, and the page says the same either way. The link starts with the desk's public address, never
+/// with the request's Host. Without a mailbox that can send or a public address, nothing is made and the log says why
+/// (never the link: it opens the customer's requests).</summary>
 public sealed partial class PortalMail(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NotificationOutbox outbox,
-    Microsoft.Extensions.Options.IOptions<PortalOptions> options, ILogger<PortalMail> logger)
+    Settings.PublicAddress publicAddress, Microsoft.Extensions.Options.IOptions<PortalOptions> options, ILogger<PortalMail> logger)
 {
-    public async Task SendLinkAsync(string email, string baseUrl, CancellationToken ct)
+    public async Task SendLinkAsync(string email, CancellationToken ct)
     {
         var address = CustomerEmail.Normalize(email);
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -21,6 +23,16 @@ public sealed partial class PortalMail(IDbContextFactory<RapportDb> contexts, Po
         if (customer is null)
         {
             LogUnknown();
+            return;
+        }
+        if (await publicAddress.GetAsync(ct) is not { } baseUrl)
+        {
+            LogNoPublicAddress(customer.CustomerId);
+            return;
+        }
+        if (!await outbox.CanSendAsync(ct))
+        {
+            LogNotMailed(customer.CustomerId);
             return;
         }
         var business = await db.BusinessProfiles.Select(b => b.Name).FirstOrDefaultAsync(ct) ?? "Support";
@@ -40,13 +52,16 @@ public sealed partial class PortalMail(IDbContextFactory<RapportDb> contexts, Po
             """;
         if (!await outbox.SendAsync(customer.MergedIntoId ?? customer.CustomerId, customer.Name, address, $"Your requests with {business}", text, ct))
         {
-            LogLink(customer.CustomerId, url);
+            LogNotMailed(customer.CustomerId);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A portal link was asked for an address that is not a customer's; nothing sent")]
     private partial void LogUnknown();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Portal link for customer {CustomerId} not mailed (no mailbox can send mail): {Url}")]
-    private partial void LogLink(long customerId, string url);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} asked for a portal link; none was mailed: no mailbox can send mail")]
+    private partial void LogNotMailed(long customerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Customer {CustomerId} asked for a portal link; none was mailed: the desk's public address is not set (Settings)")]
+    private partial void LogNoPublicAddress(long customerId);
 }

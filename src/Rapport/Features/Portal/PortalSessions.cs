@@ -17,6 +17,12 @@ public sealed class PortalOptions
 
     /// <summary>How long the link on the contact form's confirmation page (one ticket only) works.</summary>
     public TimeSpan TicketLinkLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>"Send me a link" requests mailed per address in an hour; more are dropped silently.</summary>
+    public int LinkRequestsPerAddress { get; set; } = 3;
+
+    /// <summary>"Send me a link" requests taken per client IP in an hour; more are asked to wait.</summary>
+    public int LinkRequestsPerIp { get; set; } = 20;
 }
 
 /// <summary>Who is looking at the portal: the customer and the link they came in by (which may limit them to one ticket).</summary>
@@ -92,6 +98,8 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
         builder.Services.AddOptions<PortalOptions>().BindConfiguration("Portal");
         builder.Services.AddSingleton<PortalSessions>();
         builder.Services.AddSingleton<PortalMail>();
+        builder.Services.AddSingleton<PortalLinkRequests>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PortalLinkRequests>());
         builder.Services.AddSingleton<Contact.ContactRateLimits>();
         builder.Services.AddAuthentication().AddCookie(Scheme, o =>
         {
@@ -157,17 +165,27 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
 
     public sealed record PortalLinkCreated(string Url, DateTime ExpiresAt);
 
-    private static async Task<Results<Created<PortalLinkCreated>, NotFound>> CreateForCustomerAsync(long id, RapportDb db, PortalSessions sessions,
-        TimeProvider time, Microsoft.Extensions.Options.IOptions<PortalOptions> options, HttpContext http, CancellationToken ct)
+    private static async Task<Results<Created<PortalLinkCreated>, NotFound, ProblemHttpResult>> CreateForCustomerAsync(long id, RapportDb db, PortalSessions sessions,
+        Settings.PublicAddress publicAddress, TimeProvider time, Microsoft.Extensions.Options.IOptions<PortalOptions> options, CancellationToken ct)
     {
         if (!await db.Customers.AnyAsync(c => c.Id == id && c.MergedIntoId == null, ct))
         {
             return TypedResults.NotFound();
         }
-        var path = await sessions.CreateLinkAsync(id, null, ct);
-        var url = $"{http.Request.Scheme}://{http.Request.Host}{path}";
+        // The link starts with the desk's public address, never with the Host the caller sent.
+        if (await publicAddress.GetAsync(ct) is not { } baseUrl)
+        {
+            return NoPublicAddress();
+        }
+        var url = baseUrl + await sessions.CreateLinkAsync(id, null, ct);
         return TypedResults.Created((string?)null, new PortalLinkCreated(url, time.GetUtcNow().UtcDateTime + options.Value.LinkLifetime));
     }
+
+    internal static ProblemHttpResult NoPublicAddress() => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "The desk's public address is not set",
+        detail: "Links for customers start with the address customers reach the desk at. The owner sets it in Settings (or the server's PublicUrl setting).",
+        extensions: new Dictionary<string, object?> { ["code"] = "public-address-missing" });
 
     private static async Task<Results<Ok<RevokedLinks>, NotFound>> RevokeForCustomerAsync(long id, RapportDb db, PortalSessions sessions, CancellationToken ct)
     {

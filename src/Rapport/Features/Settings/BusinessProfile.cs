@@ -26,6 +26,9 @@ public sealed class BusinessProfile
     public string AcknowledgementTemplate { get; private set; } = Sla.AcknowledgementTemplate.Default;
     /// <summary>A customer without an owner gets one with their first ticket (the available agent with the lightest load).</summary>
     public bool AssignNewCustomers { get; private set; }
+    /// <summary>The address customers reach the desk at, the base of every link in mail (see <see cref="PublicAddress"/>);
+    /// null on a desk set up before it was asked for, until the owner sets it.</summary>
+    public string? PublicUrl { get; private set; }
     public DateTime CreatedAt { get; private set; }
     public DateTime UpdatedAt { get; private set; }
 
@@ -90,6 +93,17 @@ public sealed class BusinessProfile
         UpdatedAt = now;
     }
 
+    /// <summary>Sets the public address; throws <see cref="ArgumentException"/> with the reason when it is not one.</summary>
+    public void SetPublicUrl(string url, DateTime now)
+    {
+        if (!Settings.PublicAddress.TryNormalize(url, out var normalized, out var error))
+        {
+            throw new ArgumentException(error, nameof(url));
+        }
+        PublicUrl = normalized;
+        UpdatedAt = now;
+    }
+
     public void SetRouting(bool assignNewCustomers, DateTime now)
     {
         AssignNewCustomers = assignNewCustomers;
@@ -110,5 +124,6 @@ internal sealed class BusinessProfileConfiguration : IEntityTypeConfiguration<Bu
         builder.Property(b => b.Name).HasMaxLength(BusinessProfile.NameMaxLength);
         builder.Property(b => b.TimeZone).HasMaxLength(64);
         builder.Property(b => b.AcknowledgementTemplate).HasMaxLength(BusinessProfile.TemplateMaxLength);
+        builder.Property(b => b.PublicUrl).HasMaxLength(PublicAddress.MaxLength);
     }
 }

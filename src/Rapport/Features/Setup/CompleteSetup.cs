@@ -13,7 +13,8 @@ public sealed class CompleteSetup(UserManager<Agent> users, RoleManager<Identity
 {
     private static readonly SemaphoreSlim Once = new(1, 1);
 
-    public sealed record Request(string Email, string Password, string OwnerName, string BusinessName, string TimeZone);
+    /// <param name="PublicUrl">The address customers reach the desk at (the base of links in mail); the command line may leave it for Settings.</param>
+    public sealed record Request(string Email, string Password, string OwnerName, string BusinessName, string TimeZone, string? PublicUrl = null);
 
     public sealed record Result(bool Succeeded, IReadOnlyList<string> Errors, Agent? Owner = null);
 
@@ -30,6 +31,10 @@ public sealed class CompleteSetup(UserManager<Agent> users, RoleManager<Identity
         if (!BusinessProfile.IsKnownTimeZone(request.TimeZone))
         {
             errors.Add($"'{request.TimeZone}' is not an IANA time zone (for example Europe/Berlin or America/New_York).");
+        }
+        if (request.PublicUrl is not null && !PublicAddress.TryNormalize(request.PublicUrl, out _, out var urlError))
+        {
+            errors.Add(urlError);
         }
         if (!Customers.CustomerEmail.IsValid(request.Email))
         {
@@ -65,11 +70,16 @@ public sealed class CompleteSetup(UserManager<Agent> users, RoleManager<Identity
             var profile = await db.BusinessProfiles.FirstOrDefaultAsync(b => b.Id == BusinessProfile.SingletonId, ct);
             if (profile is null)
             {
-                db.BusinessProfiles.Add(BusinessProfile.Create(request.BusinessName, request.TimeZone, now));
+                profile = BusinessProfile.Create(request.BusinessName, request.TimeZone, now);
+                db.BusinessProfiles.Add(profile);
             }
             else
             {
                 profile.Update(request.BusinessName, request.TimeZone, now);
+            }
+            if (request.PublicUrl is not null)
+            {
+                profile.SetPublicUrl(request.PublicUrl, now);
             }
             await db.SaveChangesAsync(ct);
             return new Result(true, [], owner);

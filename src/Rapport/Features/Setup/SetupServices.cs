@@ -9,6 +9,7 @@ public static partial class SetupServices
     {
         builder.Services.AddSingleton<SetupLink>();
         builder.Services.AddScoped<CompleteSetup>();
+        builder.Services.AddSingleton<Settings.PublicAddress>();
         return builder;
     }
 

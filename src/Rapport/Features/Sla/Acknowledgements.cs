@@ -9,8 +9,12 @@ namespace Rapport.Features.Sla;
 /// <summary>Sends the honest acknowledgement of a new ticket a customer opened (by mail, the web form or the portal):
 /// who will answer and by when, from the first-response deadline, on the customer's clock when known. Mail from
 /// machines never opens a ticket, so it is never acknowledged. Each ticket is acknowledged once, also with several app
-/// nodes: a node claims it with a conditional update in the transaction that queues the mail.</summary>
+/// nodes: a node claims it with a conditional update in the transaction that queues the mail.
+/// A request from the public contact form also gets the link to follow it in the portal here, and only here: whoever
+/// typed the address is not shown it, so only the owner of the mailbox reads what the desk answers (even when the
+/// acknowledgement itself is switched off, this mail then carries just the link).</summary>
 public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contexts, NotificationOutbox outbox, ReplyOutbox replies,
+    Settings.PublicAddress publicAddress, Microsoft.Extensions.Options.IOptions<Portal.PortalOptions> portal,
     TimeProvider time, ILogger<Acknowledgements> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
@@ -63,18 +67,21 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await contexts.CreateDbContextAsync(ct);
         var pending = await db.Tickets.AsNoTracking().Where(t => t.AcknowledgementPending).OrderBy(t => t.Id).Take(Batch)
-            .Select(t => new { t.Id, t.Subject, t.CreatedAt, t.FirstResponseDueAt, t.FirstResponseAt, t.CustomerId, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
+            .Select(t => new { t.Id, t.Subject, t.Channel, t.CreatedAt, t.FirstResponseDueAt, t.FirstResponseAt, t.CustomerId, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
             .ToListAsync(ct);
         if (pending.Count == 0)
         {
             return (0, 0);
         }
         var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
+        var baseUrl = pending.Any(t => t.Channel == TicketChannel.WebForm) ? await publicAddress.GetAsync(ct) : null;
         var details = new Dictionary<long, string>();
         var lines = new Dictionary<long, string>();
+        var links = new Dictionary<long, Portal.PortalLink>();
         var notices = new List<NotificationOutbox.TicketNotice>();
         foreach (var ticket in pending)
         {
+            string? body = null;
             if (profile is not { AcknowledgementEnabled: true })
             {
                 details[ticket.Id] = "not sent: acknowledgements are switched off";
@@ -91,14 +98,29 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
             {
                 var text = Compose(profile.AcknowledgementTemplate, profile.Name, profile.TimeZone, ticket.Id, ticket.CustomerName,
                     ticket.CustomerZone, ticket.OwnerName, ticket.FirstResponseDueAt.Value, now);
-                notices.Add(new NotificationOutbox.TicketNotice(ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, text.Body));
+                body = text.Body;
                 lines[ticket.Id] = FirstLine(text.Body, text.AgentName);
+            }
+            if (ticket.Channel == TicketChannel.WebForm && now - ticket.CreatedAt <= TooLate && baseUrl is not null)
+            {
+                var (link, secret) = Portal.PortalLink.Create(ticket.CustomerId, ticket.Id, now, portal.Value.TicketLinkLifetime);
+                links[ticket.Id] = link;
+                body = FollowLink(body, ticket.CustomerName, ticket.Id, $"{baseUrl}/portal/link/{secret}");
+            }
+            if (body is not null)
+            {
+                notices.Add(new NotificationOutbox.TicketNotice(ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, body));
             }
         }
         var mails = await outbox.PrepareForTicketsAsync(db, notices, ct);
         foreach (var (id, line) in lines)
         {
-            details[id] = (mails.ContainsKey(id) ? "mailed: " : "not mailed (no mailbox can send): ") + line;
+            details[id] = (mails.ContainsKey(id) ? "mailed: " : "not mailed (no mailbox can send): ") + line
+                + (links.ContainsKey(id) && mails.ContainsKey(id) ? " (with the link to follow the request)" : "");
+        }
+        foreach (var id in links.Keys.Where(id => !lines.ContainsKey(id)))
+        {
+            details[id] = mails.ContainsKey(id) ? "mailed: the link to follow the request" : "not mailed (no mailbox can send): the link to follow the request";
         }
 
         var queued = 0;
@@ -114,6 +136,10 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
             if (mails.TryGetValue(ticket.Id, out var mail))
             {
                 db.OutboundMail.Add(mail);
+                if (links.TryGetValue(ticket.Id, out var link))
+                {
+                    db.PortalLinks.Add(link);
+                }
                 queued++;
             }
             db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.Acknowledged, now, details[ticket.Id]));
@@ -127,24 +153,6 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         return (pending.Count, queued);
     }
 
-    /// <summary>The acknowledgement's key sentence for a ticket ("You'll hear from Dana by Tuesday 10:00."), to show on the
-    /// contact form's confirmation; null when acknowledgements are off or nothing is due.</summary>
-    public async Task<string?> PromiseLineAsync(long ticketId, CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
-        var ticket = await db.Tickets.AsNoTracking().Where(t => t.Id == ticketId)
-            .Select(t => new { t.FirstResponseDueAt, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
-            .FirstOrDefaultAsync(ct);
-        if (profile is not { AcknowledgementEnabled: true } || ticket?.FirstResponseDueAt is not { } due)
-        {
-            return null;
-        }
-        var text = Compose(profile.AcknowledgementTemplate, profile.Name, profile.TimeZone, ticketId, ticket.CustomerName, ticket.CustomerZone,
-            ticket.OwnerName, due, time.GetUtcNow().UtcDateTime);
-        return FirstLine(text.Body, text.AgentName);
-    }
-
     /// <summary>The acknowledgement's text: who answers (the ticket's owner, else the team) and by when, on the customer's clock if known.</summary>
     public static Text Compose(string template, string business, string businessZone, long ticketId, string customerName, string? customerZone,
         string? ownerName, DateTime dueAt, DateTime now)
@@ -154,6 +162,14 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         var customer = SavedReply.FirstName(customerName) is { Length: > 0 } name ? name : "there";
         var body = AcknowledgementTemplate.Render(template, new AcknowledgementTemplate.Values(customer, agent, $"#{ticketId}", dueAt, zone, now));
         return new Text(body, agent, dueAt);
+    }
+
+    /// <summary>The acknowledgement (or, when there is none, a short receipt) with the link to follow the request in the portal.</summary>
+    private static string FollowLink(string? acknowledgement, string customerName, long ticketId, string url)
+    {
+        var receipt = acknowledgement ?? $"Hello {(SavedReply.FirstName(customerName) is { Length: > 0 } name ? name : "there")},\n\nthanks for writing. We have your request (ticket #{ticketId}).";
+        return $"{receipt.TrimEnd()}\n\nFollow your request, read our answer and reply here:\n{url}\n\nKeep this link to yourself: anyone with it can read this request. "
+            + "If you did not write to us, ignore this mail.";
     }
 
     private static TimeZoneInfo? Zone(string? id) => id is not null && TimeZoneInfo.TryFindSystemTimeZoneById(id, out var zone) ? zone : null;

@@ -313,9 +313,7 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
             events.Single(e => e.TicketId == first.Id).Detail.ShouldStartWith("not mailed (no mailbox can send)");
             // First answer due 10:00 UTC Monday = 19:00 in Tokyo, the customer's clock; the owner answers.
             var mailed = events.Single(e => e.TicketId == second.Id);
-            mailed.Detail.ShouldBe($"mailed: thanks for writing. You'll hear from Test by today 19:00.");
-            // The contact form's confirmation page shows the same sentence.
-            (await App.Services.GetRequiredService<Acknowledgements>().PromiseLineAsync(second.Id, Ct)).ShouldBe("thanks for writing. You'll hear from Test by today 19:00.");
+            mailed.Detail.ShouldBe($"mailed: thanks for writing. You'll hear from Test by today 19:00. (with the link to follow the request)");
             events.ShouldNotContain(e => e.TicketId == api.Id, "tickets opened through the API are not acknowledged");
             var outbound = await db.OutboundMail.AsNoTracking().SingleAsync(o => o.TicketId == second.Id, Ct);
             outbound.Recipient.ShouldBe(email);
@@ -323,6 +321,8 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
             var raw = await new StreamReader(stream).ReadToEndAsync(Ct);
             raw.ShouldContain("Auto-Submitted: auto-generated");
             raw.ShouldContain("You'll hear from Test by today 19:00.");
+            // A request from the web form: the link to follow it goes to the address, from the desk's public address.
+            MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw)), Ct).TextBody.ShouldContain($"{RapportFactory.PublicUrl}/portal/link/");
             raw.ShouldContain($"[#{second.Id}]");
         }
         finally

@@ -22,10 +22,15 @@ public abstract class SetupTests(RapportFactory app) : DatabaseTests(app)
         withoutKey.ShouldNotContain("Create owner account");
         withoutKey.ShouldContain("setup link");
 
+        var setupPage = await browser.GetStringAsync($"/setup?token={link.Token}", Ct);
+        setupPage.ShouldContain("Public address of the desk");
         var tooShort = await Http.SubmitFormAsync(browser, $"/setup?token={link.Token}", "setup", Form(link.Token, email, "short"));
+        var notAnAddress = await Http.SubmitFormAsync(browser, $"/setup?token={link.Token}", "setup",
+            new(Form(link.Token, email, "a good long password")) { ["Input.PublicUrl"] = "javascript:alert(1)" });
         var created = await Http.SubmitFormAsync(browser, $"/setup?token={link.Token}", "setup", Form(link.Token, email, "a good long password"));
 
         (await tooShort.Content.ReadAsStringAsync(Ct)).ShouldContain("at least 10 characters");
+        (await notAnAddress.Content.ReadAsStringAsync(Ct)).ShouldContain("is not a web address");
         created.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         created.Headers.Location!.ToString().ShouldEndWith("/");
         // The fake clock lies in the past, so the client would drop the persistent cookie as expired: send it by hand.
@@ -40,6 +45,7 @@ public abstract class SetupTests(RapportFactory app) : DatabaseTests(app)
         {
             var profile = await db.BusinessProfiles.SingleAsync(Ct);
             profile.TimeZone.ShouldBe("Europe/Berlin");
+            profile.PublicUrl.ShouldBe("https://help.harbour-plumbing.example");
             var owner = await db.Users.SingleAsync(u => u.Email == email, Ct);
             owner.DisplayName.ShouldBe("Olga Owner");
         }
@@ -103,6 +109,7 @@ public abstract class SetupTests(RapportFactory app) : DatabaseTests(app)
         ["Input.OwnerName"] = "Olga Owner",
         ["Input.Email"] = email,
         ["Input.Password"] = password,
+        ["Input.PublicUrl"] = "https://help.harbour-plumbing.example/",
     };
 }
 

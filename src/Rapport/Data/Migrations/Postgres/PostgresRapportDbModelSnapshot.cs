@@ -1378,6 +1378,10 @@ namespace Rapport.Data.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("PublicUrl")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
                     b.Property<bool>("RequireTwoFactor")
                         .HasColumnType("boolean");
 
