@@ -119,13 +119,13 @@ public abstract class OutboundMailTests(RapportFactory app) : DatabaseTests(app)
         var mailbox = await MailboxAsync();
         var (_, _, customer) = await OpenTicketAsync(client, mailbox);
 
-        await App.Services.GetRequiredService<Rapport.Features.Portal.PortalMail>().SendLinkAsync(customer, "http://desk.example", Ct);
+        await App.Services.GetRequiredService<Rapport.Features.Portal.PortalMail>().SendLinkAsync(customer, Ct);
         (await Outbox.RunOnceAsync(Ct)).Sent.ShouldBe(1);
 
         var received = (await InboxAsync(customer, 1)).ShouldHaveSingleItem();
         received.Headers["Auto-Submitted"].ShouldBe("auto-generated");
         received.From.Mailboxes.Single().Address.ShouldBe(mailbox.Address);
-        var link = System.Text.RegularExpressions.Regex.Match(received.TextBody!, @"http://desk\.example(/portal/link/\S+)");
+        var link = System.Text.RegularExpressions.Regex.Match(received.TextBody!, System.Text.RegularExpressions.Regex.Escape(RapportFactory.PublicUrl) + @"(/portal/link/\S+)");
         link.Success.ShouldBeTrue(received.TextBody);
         using var browser = App.CreateClient(new() { AllowAutoRedirect = false });
         var opened = await browser.GetAsync(link.Groups[1].Value, Ct);

@@ -322,7 +322,7 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
             raw.ShouldContain("Auto-Submitted: auto-generated");
             raw.ShouldContain("You'll hear from Test by today 19:00.");
             // A request from the web form: the link to follow it goes to the address, from the desk's public address.
-            MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw)), Ct).TextBody.ShouldContain($"{RapportFactory.PublicUrl}/portal/link/");
+            MimeKit.MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw)), Ct).TextBody!.ShouldContain($"{RapportFactory.PublicUrl}/portal/link/");
             raw.ShouldContain($"[#{second.Id}]");
         }
         finally
