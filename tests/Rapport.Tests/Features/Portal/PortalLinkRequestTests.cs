@@ -109,7 +109,7 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
     [Fact]
     public async Task LinkRequests_ForCustomersAndStrangers_AnswerTheSame_InTheSameTime()
     {
-        const int rounds = 9;
+        const int rounds = 15;
         var customers = new List<string>();
         for (var i = 0; i < rounds; i++)
         {
@@ -138,13 +138,14 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
         }
 
         pages.ShouldHaveSingleItem();
-        // Before the answer waited for the lookup and the mail, a customer's address took several times a stranger's.
-        var ratio = Median(known) / Median(unknown);
-        ratio.ShouldBeInRange(0.5, 1.6, $"median {Median(known):F1} ms for customers, {Median(unknown):F1} ms for strangers");
+        // Before the answer waited for the lookup and the mail, a customer's address took three to four times a stranger's
+        // (medians 48 and 15 ms). The lower quartile, since whatever else the machine does only ever adds time.
+        var ratio = Quartile(known) / Quartile(unknown);
+        ratio.ShouldBeInRange(0.5, 2.0, $"lower quartile {Quartile(known):F1} ms for customers, {Quartile(unknown):F1} ms for strangers");
         (await MailsToAsync(customers[0])).ShouldHaveSingleItem();
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Quartile(List<double> values) => values.Order().ElementAt(values.Count / 4);
 
     private static Dictionary<string, string> Fields(string email) => new() { ["Input.Email"] = email };
 
