@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Rapport.Features.Agents;
 using Rapport.Tests.Infrastructure;
 
@@ -30,6 +31,9 @@ public abstract class BrowserApp(RapportFactory factory) : IAsyncLifetime
         Factory.UseKestrel(0);
         Factory.StartServer();
         BaseAddress = Factory.ClientOptions.BaseAddress;
+        // Links in mail start with the desk's public address: here, where the browser reaches this server.
+        Factory.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[Rapport.Features.Settings.PublicAddress.ConfigurationKey] =
+            BaseAddress.ToString().TrimEnd('/');
     }
 
     public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
