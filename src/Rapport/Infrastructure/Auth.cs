@@ -68,6 +68,8 @@ public static class AuthSetup
                 o.Events.OnValidatePrincipal = AgentSessionCheck.ValidatePrincipalAsync;
             }));
         builder.Services.AddSingleton<AgentSessionCheck>();
+        builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SignInThrottle>();
 
         // Every request compares the cookie's security stamp (AgentSessionCheck); this fuller check also refreshes roles and name.
         builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
