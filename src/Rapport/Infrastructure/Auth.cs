@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Rapport.Data;
+using Rapport.Features.Account;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Tickets;
@@ -64,9 +65,13 @@ public static class AuthSetup
                 // API callers get status codes, not a redirect to the sign-in page.
                 o.Events.OnRedirectToLogin = context => StatusOrRedirect(context, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = context => StatusOrRedirect(context, StatusCodes.Status403Forbidden);
+                o.Events.OnValidatePrincipal = AgentSessionCheck.ValidatePrincipalAsync;
             }));
+        builder.Services.AddSingleton<AgentSessionCheck>();
+        builder.Services.AddOptions<AccountOptions>().BindConfiguration(AccountOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SignInThrottle>();
 
-        // A deactivated agent, or one whose sign-ins were revoked, is signed out within a minute.
+        // Every request compares the cookie's security stamp (AgentSessionCheck); this fuller check also refreshes roles and name.
         builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         // Invitation links (one-time: accepting one changes the security stamp) last three days.
         builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(3));
@@ -86,7 +91,7 @@ public static class AuthSetup
             })
             .AddRoles<IdentityRole<int>>()
             .AddEntityFrameworkStores<RapportDb>()
-            .AddSignInManager()
+            .AddSignInManager<AgentSignInManager>()
             .AddClaimsPrincipalFactory<AgentClaimsFactory>()
             .AddDefaultTokenProviders();
 

@@ -73,6 +73,21 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
         return link;
     }
 
+    /// <summary>Leaving the portal revokes the link the visitor came in by, so neither a copy of the cookie nor the link
+    /// (still in the browser's history, perhaps on a shared computer) opens it again; the customer can ask for a fresh one.</summary>
+    public async Task EndAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(Scheme);
+        if (result.Succeeded && long.TryParse(result.Principal.FindFirstValue(LinkClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var linkId))
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await using var db = await contexts.CreateDbContextAsync(http.RequestAborted);
+            await db.PortalLinks.Where(l => l.Id == linkId && l.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.RevokedAt, now), http.RequestAborted);
+        }
+        await http.SignOutAsync(Scheme);
+    }
+
     /// <summary>The visitor behind this request, or null when there is no portal cookie or its link stopped working.</summary>
     public async Task<PortalVisitor?> VisitorAsync(HttpContext http)
     {
@@ -117,9 +132,9 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
     {
         app.MapGet("/portal/link/{secret}", OpenAsync).ExcludeFromDescription();
         app.MapGet("/portal/tickets/{ticketId:long}/attachments/{id:long}", DownloadAsync).ExcludeFromDescription();
-        app.MapPost("/portal/logout", async (HttpContext http) =>
+        app.MapPost("/portal/logout", async (HttpContext http, PortalSessions sessions) =>
         {
-            await http.SignOutAsync(Scheme);
+            await sessions.EndAsync(http);
             return TypedResults.LocalRedirect("/portal");
         }).ExcludeFromDescription();
         var api = app.MapGroup("/api/v1/customers/{id:long}/portal-links").WithTags("Customers").RequireAuthorization(Policies.Write);

@@ -15,13 +15,11 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     public sealed record EscalationRequest(int WarnPercent, int? EscalateToAgentId);
 
-    public sealed record AcknowledgementRequest(bool Enabled, string? Template);
+    public sealed record AcknowledgementRequest(bool? Enabled, string? Template);
 
-    public sealed record RoutingRequest(bool AssignNewCustomers);
+    public sealed record RoutingRequest(bool? AssignNewCustomers);
 
     public sealed record AvailabilityRequest(DateTime? AwayUntil, int? BackupAgentId);
-
-    public sealed record Hours(IReadOnlyList<HoursRange> Ranges);
 
     public sealed record HoursRange(DayOfWeek Day, string Start, string End);
 
@@ -67,14 +65,22 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     public async Task<Dictionary<string, string[]>?> SetAcknowledgementAsync(AcknowledgementRequest request, CancellationToken ct)
     {
+        if (request.Enabled is not { } enabled)
+        {
+            return new() { ["enabled"] = ["Say whether the acknowledgement is sent (true or false)."] };
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await ChangeProfileAsync(db, p => p.SetAcknowledgement(request.Enabled, request.Template ?? "", Now), "template", ct);
+        return await ChangeProfileAsync(db, p => p.SetAcknowledgement(enabled, request.Template ?? "", Now), "template", ct);
     }
 
     public async Task<Dictionary<string, string[]>?> SetRoutingAsync(RoutingRequest request, CancellationToken ct)
     {
+        if (request.AssignNewCustomers is not { } assign)
+        {
+            return new() { ["assignNewCustomers"] = ["Say whether new customers get an owner (true or false)."] };
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return await ChangeProfileAsync(db, p => p.SetRouting(request.AssignNewCustomers, Now), "assignNewCustomers", ct);
+        return await ChangeProfileAsync(db, p => p.SetRouting(assign, Now), "assignNewCustomers", ct);
     }
 
     /// <summary>An agent's absence and backup. Null when the agent is unknown; errors keyed by field.</summary>
@@ -174,12 +180,18 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return added.Count;
     }
 
-    public async Task SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
+    /// <summary>Changes the general targets of these priorities. Errors keyed by field, null when saved.</summary>
+    public async Task<Dictionary<string, string[]>?> SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
     {
+        if (policies.GroupBy(p => p.Priority).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return new() { ["priority"] = [$"Give {twice.Key} one set of targets."] };
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
         Upsert(db, await db.SlaPolicies.Where(p => p.Tag == "").ToListAsync(ct), policies, "");
         await db.SaveChangesAsync(ct);
         clock.Forget();
+        return null;
     }
 
     /// <summary>Changes the saved policies of these priorities, adds the missing ones (under <paramref name="tag"/>).</summary>
@@ -252,20 +264,11 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         group.MapGet("/sla", async (SlaSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.GetAsync(ct)))
             .WithSummary("Business hours, holidays and SLA policies");
         group.MapPut("/business-hours", PutHoursAsync).RequireAuthorization(Policies.Owner).WithSummary("Replace the weekly opening hours");
-        group.MapPut("/holidays", async (IReadOnlyList<HolidayEntry> holidays, SlaSettings settings, CancellationToken ct) =>
-        {
-            await settings.SetHolidaysAsync(holidays, ct);
-            return TypedResults.NoContent();
-        }).RequireAuthorization(Policies.Owner).WithSummary("Replace the holidays");
+        group.MapPut("/holidays", PutHolidaysAsync).RequireAuthorization(Policies.Owner).WithSummary("Replace the holidays");
         group.MapPost("/holidays/import", ImportAsync).RequireAuthorization(Policies.Owner)
             .WithSummary("Add the days of an iCalendar (.ics) file, sent as text/calendar, to the holidays");
-        group.MapPut("/sla-policies", async (IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
-        {
-            await settings.SetPoliciesAsync(policies, ct);
-            return TypedResults.NoContent();
-        }).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
-        group.MapPut("/sla-policies/tags/{tag}", async (string tag, IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
-                Saved(await settings.SetTagPoliciesAsync(tag, policies, ct)))
+        group.MapPut("/sla-policies", PutPoliciesAsync).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
+        group.MapPut("/sla-policies/tags/{tag}", PutTagPoliciesAsync)
             .RequireAuthorization(Policies.Owner).WithSummary("Set the targets for tickets carrying a tag (a customer group such as vip), per priority")
             .WithDescription("Replaces the tag's policies; priorities left out use the general targets; an empty list removes them. " +
                 "A ticket with several such tags gets the strictest first-answer target. Due instants follow for tickets opened, re-prioritised or re-tagged afterwards.");
@@ -281,8 +284,39 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return app;
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(Hours hours, SlaSettings settings, CancellationToken ct) =>
-        await settings.SetHoursAsync(hours.Ranges, ct) is { } errors ? TypedResults.ValidationProblem(errors) : TypedResults.NoContent();
+    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(HoursRequest hours, SlaSettings settings, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var ranges = Read(hours, errors);
+        return Saved(errors.Count > 0 ? errors : await settings.SetHoursAsync(ranges, ct));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> PutHolidaysAsync(IReadOnlyList<HolidayRequest?> holidays, SlaSettings settings, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var entries = Read(holidays, errors);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        await settings.SetHolidaysAsync(entries, ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> PutPoliciesAsync(IReadOnlyList<PolicyRequest?> policies, SlaSettings settings, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var read = Read(policies, errors);
+        return Saved(errors.Count > 0 ? errors : await settings.SetPoliciesAsync(read, ct));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> PutTagPoliciesAsync(string tag, IReadOnlyList<PolicyRequest?> policies, SlaSettings settings,
+        CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var read = Read(policies, errors);
+        return Saved(errors.Count > 0 ? errors : await settings.SetTagPoliciesAsync(tag, read, ct));
+    }
 
     private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, CancellationToken ct)
     {

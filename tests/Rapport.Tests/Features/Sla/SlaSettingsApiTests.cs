@@ -59,6 +59,51 @@ public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(ap
         (await agentClient.GetAsync("/api/v1/settings/sla")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
     [Fact]
+    public async Task Put_EmptyNullOrIncompleteBodies_Return400NamingTheField_NeverA500()
+    {
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        using var client = await App.SignedInClientAsync(owner);
+        await EnsureProfileAsync();
+        var policy = "\"firstResponse\":\"01:00:00\",\"nextResponse\":\"01:00:00\",\"resolution\":\"08:00:00\"";
+        (string Path, string Json, string? Field)[] cases =
+        [
+            ("business-hours", "{}", "ranges"),
+            ("business-hours", "{\"ranges\":null}", "ranges"),
+            ("business-hours", "{\"ranges\":[null]}", "ranges[0]"),
+            ("business-hours", "{\"ranges\":[{\"start\":\"09:00\",\"end\":\"17:00\"}]}", "ranges[0].day"),
+            ("business-hours", "{\"ranges\":[{\"day\":\"monday\",\"start\":null,\"end\":\"17:00\"}]}", "ranges[0].start"),
+            ("business-hours", "{\"ranges\":[{\"day\":1,\"start\":\"09:00\",\"end\":\"17:00\"}]}", "$.ranges[0].day"),
+            ("business-hours", "{\"ranges\":\"monday 9-5\"}", "$.ranges"),
+            ("business-hours", "null", null),
+            ("holidays", "{}", "$"),
+            ("holidays", "[null]", "$[0]"),
+            ("holidays", "[{\"name\":\"Closed\"}]", "$[0].date"),
+            ("sla-policies", "[null]", "$[0]"),
+            ("sla-policies", "[{}]", "$[0].priority"),
+            ("sla-policies", $"[{{\"priority\":\"high\",{policy}}}]", "$[0].businessHours"),
+            ("sla-policies", $"[{{\"priority\":\"high\",{policy},\"businessHours\":true}},{{\"priority\":\"high\",{policy},\"businessHours\":false}}]", "priority"),
+            ("sla-policies/tags/vip", "[{}]", "$[0].priority"),
+            ("escalation", "{}", "warnPercent"),
+            ("acknowledgement", "{}", "enabled"),
+            ("routing", "{}", "assignNewCustomers"),
+        ];
+
+        foreach (var (path, json, field) in cases)
+        {
+            var response = await client.PutAsync($"/api/v1/settings/{path}", new StringContent(json, Encoding.UTF8, "application/json"), Ct);
+            var body = await response.Content.ReadAsStringAsync(Ct);
+            var what = $"PUT {path} {json}: {(int)response.StatusCode} {body}";
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, what);
+            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json", what);
+            if (field is not null)
+            {
+                using var problem = System.Text.Json.JsonDocument.Parse(body);
+                problem.RootElement.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(what);
+            }
+        }
+    }
+
+    [Fact]
     public async Task HandlingSettings_AreValidated_AndAgentsSetOnlyTheirOwnAbsence()
     {
         var owner = await App.CreateAgentAsync(AgentRoles.Owner);
