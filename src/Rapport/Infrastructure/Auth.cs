@@ -71,6 +71,7 @@ public static class AuthSetup
         // Invitation links (one-time: accepting one changes the security stamp) last three days.
         builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(3));
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AgentRevalidation>();
+        builder.Services.AddSingleton<AgentAccess>();
         builder.Services.AddSingleton<ManageTeam>();
         builder.Services.AddIdentityCore<Agent>(o =>
             {
@@ -110,13 +111,8 @@ public static class AuthSetup
         return Task.CompletedTask;
     }
 
-    /// <summary>Who is calling, for history and authorship. A token acts for the agent who created it.</summary>
-    public static Actor ToActor(this ClaimsPrincipal user)
-    {
-        var tokenId = IntClaim(user, RapportClaims.TokenId);
-        var agentId = tokenId is null ? IntClaim(user, ClaimTypes.NameIdentifier) : IntClaim(user, RapportClaims.ActingForAgentId);
-        return new Actor(agentId, tokenId, null);
-    }
+    /// <summary>Who is calling and what their sign-in grants (see <see cref="Actor.Of"/>). A token acts for the agent who created it.</summary>
+    public static Actor ToActor(this ClaimsPrincipal user) => Actor.Of(user);
 
     /// <summary>A stable key per caller, scoping idempotency keys.</summary>
     public static string CallerKey(this ClaimsPrincipal user) =>

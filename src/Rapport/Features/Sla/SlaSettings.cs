@@ -1,15 +1,18 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.Sla;
 
-/// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.</summary>
-public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, SlaClock clock, OwnerRouting routing, TimeProvider time)
+/// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.
+/// Changes are for owners, except an agent's own availability.</summary>
+public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, OwnerRouting routing, TimeProvider time)
 {
     public sealed record Handling(int WarnPercent, int? EscalateToAgentId, bool AcknowledgementEnabled, string AcknowledgementTemplate, bool AssignNewCustomers);
 
@@ -55,8 +58,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     }
 
     /// <summary>Changes the business profile's handling settings; errors keyed by field, null when saved.</summary>
-    public async Task<Dictionary<string, string[]>?> SetEscalationAsync(EscalationRequest request, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetEscalationAsync(EscalationRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (request.EscalateToAgentId is { } lead && !await UpdateTicket.CanOwnTicketsAsync(db, lead, ct))
         {
@@ -65,21 +69,25 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return await ChangeProfileAsync(db, p => p.SetEscalation(request.WarnPercent, request.EscalateToAgentId, Now), "warnPercent", ct);
     }
 
-    public async Task<Dictionary<string, string[]>?> SetAcknowledgementAsync(AcknowledgementRequest request, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetAcknowledgementAsync(AcknowledgementRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await ChangeProfileAsync(db, p => p.SetAcknowledgement(request.Enabled, request.Template ?? "", Now), "template", ct);
     }
 
-    public async Task<Dictionary<string, string[]>?> SetRoutingAsync(RoutingRequest request, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetRoutingAsync(RoutingRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await ChangeProfileAsync(db, p => p.SetRouting(request.AssignNewCustomers, Now), "assignNewCustomers", ct);
     }
 
-    /// <summary>An agent's absence and backup. Null when the agent is unknown; errors keyed by field.</summary>
-    public async Task<(bool Found, Dictionary<string, string[]>? Errors)> SetAvailabilityAsync(int agentId, AvailabilityRequest request, CancellationToken ct)
+    /// <summary>An agent's absence and backup, set by an owner or (with write access) by the agent themselves. Null when
+    /// the agent is unknown; errors keyed by field.</summary>
+    public async Task<(bool Found, Dictionary<string, string[]>? Errors)> SetAvailabilityAsync(int agentId, AvailabilityRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, actor.AgentId == agentId ? Access.Write : Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var agent = await db.Users.FirstOrDefaultAsync(a => a.Id == agentId, ct);
         if (agent is null)
@@ -120,8 +128,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>Replaces the weekly hours. Errors are keyed by field.</summary>
-    public async Task<Dictionary<string, string[]>?> SetHoursAsync(IReadOnlyList<HoursRange> ranges, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetHoursAsync(IReadOnlyList<HoursRange> ranges, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         var parsed = new List<OpeningHours>();
         var errors = new Dictionary<string, string[]>();
         for (var i = 0; i < ranges.Count; i++)
@@ -150,8 +159,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return null;
     }
 
-    public async Task SetHolidaysAsync(IReadOnlyList<HolidayEntry> holidays, CancellationToken ct)
+    public async Task SetHolidaysAsync(IReadOnlyList<HolidayEntry> holidays, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Holidays.RemoveRange(await db.Holidays.ToListAsync(ct));
         db.Holidays.AddRange(holidays.DistinctBy(h => h.Date).Select(h => Holiday.Create(h.Date, h.Name)));
@@ -161,8 +171,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     /// <summary>Adds the days of an iCalendar file to the holidays; returns how many were new.</summary>
     /// <exception cref="FormatException">When an event's date cannot be read (the message names the line).</exception>
-    public async Task<int> ImportHolidaysAsync(string ics, CancellationToken ct)
+    public async Task<int> ImportHolidaysAsync(string ics, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         var days = HolidayCalendarFile.Parse(ics);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var known = (await db.Holidays.Select(h => h.Date).ToListAsync(ct)).ToHashSet();
@@ -174,8 +185,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return added.Count;
     }
 
-    public async Task SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
+    public async Task SetPoliciesAsync(IReadOnlyList<Policy> policies, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         Upsert(db, await db.SlaPolicies.Where(p => p.Tag == "").ToListAsync(ct), policies, "");
         await db.SaveChangesAsync(ct);
@@ -200,8 +212,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     /// <summary>Replaces a tag's policies with these (one per priority; priorities left out fall back to the general
     /// targets; an empty list removes the tag's policies). Errors keyed by field, null when saved.</summary>
-    public async Task<Dictionary<string, string[]>?> SetTagPoliciesAsync(string tag, IReadOnlyList<Policy> policies, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetTagPoliciesAsync(string tag, IReadOnlyList<Policy> policies, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         var name = TicketTag.NormalizeOne(tag);
         if (name.Length == 0)
         {
@@ -252,39 +265,42 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         group.MapGet("/sla", async (SlaSettings settings, CancellationToken ct) => TypedResults.Ok(await settings.GetAsync(ct)))
             .WithSummary("Business hours, holidays and SLA policies");
         group.MapPut("/business-hours", PutHoursAsync).RequireAuthorization(Policies.Owner).WithSummary("Replace the weekly opening hours");
-        group.MapPut("/holidays", async (IReadOnlyList<HolidayEntry> holidays, SlaSettings settings, CancellationToken ct) =>
+        group.MapPut("/holidays", async (IReadOnlyList<HolidayEntry> holidays, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            await settings.SetHolidaysAsync(holidays, ct);
+            await settings.SetHolidaysAsync(holidays, user.ToActor(), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Owner).WithSummary("Replace the holidays");
         group.MapPost("/holidays/import", ImportAsync).RequireAuthorization(Policies.Owner)
             .WithSummary("Add the days of an iCalendar (.ics) file, sent as text/calendar, to the holidays");
-        group.MapPut("/sla-policies", async (IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
+        group.MapPut("/sla-policies", async (IReadOnlyList<Policy> policies, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            await settings.SetPoliciesAsync(policies, ct);
+            await settings.SetPoliciesAsync(policies, user.ToActor(), ct);
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
-        group.MapPut("/sla-policies/tags/{tag}", async (string tag, IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
-                Saved(await settings.SetTagPoliciesAsync(tag, policies, ct)))
+        group.MapPut("/sla-policies/tags/{tag}", async (string tag, IReadOnlyList<Policy> policies, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetTagPoliciesAsync(tag, policies, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("Set the targets for tickets carrying a tag (a customer group such as vip), per priority")
             .WithDescription("Replaces the tag's policies; priorities left out use the general targets; an empty list removes them. " +
                 "A ticket with several such tags gets the strictest first-answer target. Due instants follow for tickets opened, re-prioritised or re-tagged afterwards.");
-        group.MapPut("/escalation", async (EscalationRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetEscalationAsync(request, ct)))
+        group.MapPut("/escalation", async (EscalationRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetEscalationAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("When to warn before a deadline (percent of the target) and who gets breached tickets");
-        group.MapPut("/acknowledgement", async (AcknowledgementRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetAcknowledgementAsync(request, ct)))
+        group.MapPut("/acknowledgement", async (AcknowledgementRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetAcknowledgementAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("Switch the automatic acknowledgement on or off and edit its template")
             .WithDescription("Placeholders: {customer}, {agent}, {due}, {due_date}, {due_time}, {ticket}. An unknown placeholder is refused.");
-        group.MapPut("/routing", async (RoutingRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetRoutingAsync(request, ct)))
+        group.MapPut("/routing", async (RoutingRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetRoutingAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("Whether a customer without an owner gets one with their first ticket");
         app.MapPut("/api/v1/agents/{id:int}/availability", PutAvailabilityAsync).WithTags("Agents").RequireAuthorization(Policies.Write)
             .WithSummary("Set an agent away until an instant, and their backup (owners for anyone; agents for themselves)");
         return app;
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(Hours hours, SlaSettings settings, CancellationToken ct) =>
-        await settings.SetHoursAsync(hours.Ranges, ct) is { } errors ? TypedResults.ValidationProblem(errors) : TypedResults.NoContent();
+    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(Hours hours, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+        await settings.SetHoursAsync(hours.Ranges, user.ToActor(), ct) is { } errors ? TypedResults.ValidationProblem(errors) : TypedResults.NoContent();
 
-    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, CancellationToken ct)
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
@@ -294,7 +310,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         }
         try
         {
-            return TypedResults.Ok(new ImportResult(await settings.ImportHolidaysAsync(text, ct)));
+            return TypedResults.Ok(new ImportResult(await settings.ImportHolidaysAsync(text, user.ToActor(), ct)));
         }
         catch (FormatException e)
         {
@@ -307,14 +323,10 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     private static Results<NoContent, ValidationProblem> Saved(Dictionary<string, string[]>? errors) =>
         errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
 
-    private static async Task<Results<NoContent, ValidationProblem, NotFound, ForbidHttpResult>> PutAvailabilityAsync(int id, AvailabilityRequest request,
-        SlaSettings settings, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem, NotFound>> PutAvailabilityAsync(int id, AvailabilityRequest request,
+        SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!user.IsInRole(Agents.AgentRoles.Owner) && user.ToActor().AgentId != id)
-        {
-            return TypedResults.Forbid();
-        }
-        var (found, errors) = await settings.SetAvailabilityAsync(id, request, ct);
+        var (found, errors) = await settings.SetAvailabilityAsync(id, request, user.ToActor(), ct);
         return !found ? TypedResults.NotFound() : errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
     }
 }
