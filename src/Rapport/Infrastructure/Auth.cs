@@ -25,9 +25,9 @@ public static class RapportClaims
 
 public static class Policies
 {
-    /// <summary>Any signed-in agent or any API token.</summary>
+    /// <summary>Any signed-in agent or any API token, while the agent (or the token's creator) is active.</summary>
     public const string Read = "read";
-    /// <summary>Owners and agents (not read-only), and write-scoped tokens.</summary>
+    /// <summary>Owners and agents (not read-only), and write-scoped tokens whose creator may still write.</summary>
     public const string Write = "write";
     /// <summary>The business owner, signed in (tokens never manage the desk).</summary>
     public const string Owner = "owner";
@@ -91,12 +91,12 @@ public static class AuthSetup
             .AddClaimsPrincipalFactory<AgentClaimsFactory>()
             .AddDefaultTokenProviders();
 
+        // The same rule as the use cases': what the sign-in or token grants, and what the agent may do now.
+        builder.Services.AddSingleton<IAuthorizationHandler, CurrentAccessHandler>();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Read, p => p.RequireAssertion(c =>
-                c.User.HasClaim(x => x.Type == RapportClaims.Scope) || AgentRoles.All.Any(c.User.IsInRole)))
-            .AddPolicy(Policies.Write, p => p.RequireAssertion(c =>
-                c.User.HasClaim(RapportClaims.Scope, RapportClaims.WriteScope) || AgentRoles.Writers.Any(c.User.IsInRole)))
-            .AddPolicy(Policies.Owner, p => p.RequireRole(AgentRoles.Owner));
+            .AddPolicy(Policies.Read, p => p.AddRequirements(new CurrentAccessRequirement(Access.Read)))
+            .AddPolicy(Policies.Write, p => p.AddRequirements(new CurrentAccessRequirement(Access.Write)))
+            .AddPolicy(Policies.Owner, p => p.AddRequirements(new CurrentAccessRequirement(Access.Owner)));
         return builder;
     }
 
@@ -120,6 +120,21 @@ public static class AuthSetup
 
     private static int? IntClaim(ClaimsPrincipal user, string type) =>
         int.TryParse(user.FindFirstValue(type), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}
+
+/// <summary>Met when the caller may do at least <see cref="Needed"/> now (see <see cref="AgentAccess.EffectiveAsync"/>).</summary>
+internal sealed record CurrentAccessRequirement(Access Needed) : IAuthorizationRequirement;
+
+internal sealed class CurrentAccessHandler(AgentAccess access) : AuthorizationHandler<CurrentAccessRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CurrentAccessRequirement requirement)
+    {
+        var ct = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
+        if (await access.EffectiveAsync(context.User.ToActor(), ct) >= requirement.Needed)
+        {
+            context.Succeed(requirement);
+        }
+    }
 }
 
 /// <summary>Puts the agent's display name into the sign-in cookie, so pages can greet without a query.</summary>
