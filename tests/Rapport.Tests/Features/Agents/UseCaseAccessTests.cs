@@ -203,17 +203,20 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "ManageTeam.SetActive" => OnColleagueAsync((id, a) => Use<ManageTeam>().SetActiveAsync(id, false, a)),
         "ManageApiTokens.Create" => CreateTokenAsync(),
         "ManageApiTokens.Revoke" => RevokeTokenAsync(),
-        "SlaSettings.SetHours" => OnSettingsAsync(a => Use<SlaSettings>().SetHoursAsync([new SlaSettings.HoursRange(DayOfWeek.Monday, "07:00", "15:30")], a, Ct)),
-        "SlaSettings.SetHolidays" => OnSettingsAsync(a => Use<SlaSettings>().SetHolidaysAsync([new SlaSettings.HolidayEntry(UniqueDay(), "Closed")], a, Ct)),
-        "SlaSettings.ImportHolidays" => OnSettingsAsync(a => Use<SlaSettings>().ImportHolidaysAsync(
+        "SlaSettings.SetHours" => OnSettingsAsync((_, a) => Use<SlaSettings>().SetHoursAsync(
+            [new SlaSettings.HoursRange(DayOfWeek.Monday, $"07:{Random.Shared.Next(0, 60):00}", "15:30")], a, Ct)),
+        "SlaSettings.SetHolidays" => OnSettingsAsync((_, a) => Use<SlaSettings>().SetHolidaysAsync([new SlaSettings.HolidayEntry(UniqueDay(), "Closed")], a, Ct)),
+        "SlaSettings.ImportHolidays" => OnSettingsAsync((_, a) => Use<SlaSettings>().ImportHolidaysAsync(
             $"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:{UniqueDay():yyyyMMdd}\r\nSUMMARY:Closed\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", a, Ct)),
-        "SlaSettings.SetPolicies" => OnSettingsAsync(a => Use<SlaSettings>().SetPoliciesAsync(
-            [new SlaSettings.Policy(TicketPriority.Low, TimeSpan.FromHours(31), TimeSpan.FromHours(32), TimeSpan.FromHours(97), false)], a, Ct)),
-        "SlaSettings.SetTagPolicies" => OnSettingsAsync(a => Use<SlaSettings>().SetTagPoliciesAsync("vip-" + Unique(),
+        "SlaSettings.SetPolicies" => OnSettingsAsync((_, a) => Use<SlaSettings>().SetPoliciesAsync(
+            [new SlaSettings.Policy(TicketPriority.Low, TimeSpan.FromHours(Random.Shared.Next(30, 300)), TimeSpan.FromHours(32), TimeSpan.FromHours(400), false)], a, Ct)),
+        "SlaSettings.SetTagPolicies" => OnSettingsAsync((_, a) => Use<SlaSettings>().SetTagPoliciesAsync("vip-" + Unique(),
             [new SlaSettings.Policy(TicketPriority.High, TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(8), true)], a, Ct)),
-        "SlaSettings.SetEscalation" => OnSettingsAsync(a => Use<SlaSettings>().SetEscalationAsync(new(WarnPercent: 65, EscalateToAgentId: null), a, Ct)),
-        "SlaSettings.SetAcknowledgement" => OnSettingsAsync(a => Use<SlaSettings>().SetAcknowledgementAsync(new(false, AcknowledgementTemplate.Default), a, Ct)),
-        "SlaSettings.SetRouting" => OnSettingsAsync(a => Use<SlaSettings>().SetRoutingAsync(new(AssignNewCustomers: true), a, Ct)),
+        "SlaSettings.SetEscalation" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetEscalationAsync(
+            new(WarnPercent: now.SlaWarnPercent == 65 ? 70 : 65, EscalateToAgentId: null), a, Ct)),
+        "SlaSettings.SetAcknowledgement" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetAcknowledgementAsync(
+            new(!now.AcknowledgementEnabled, AcknowledgementTemplate.Default), a, Ct)),
+        "SlaSettings.SetRouting" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetRoutingAsync(new(AssignNewCustomers: !now.AssignNewCustomers), a, Ct)),
         "SlaSettings.SetAvailabilityOfAnother" => OnColleagueAsync((id, a) => Use<SlaSettings>().SetAvailabilityAsync(id, new(App.Now.AddDays(7), null), a, Ct)),
         "SaveMailbox" => SaveMailboxAsync(),
         "DeleteMailbox" => OnMailboxAsync((id, a) => Use<DeleteMailbox>().HandleAsync(id, a, Ct)),
@@ -404,17 +407,20 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
             () => SnapshotAsync(db => db.ApiTokens.Where(t => t.Id == token.Id).Select(t => t.RevokedAt).SingleAsync(Ct)));
     }
 
-    private async Task<Case> OnSettingsAsync(Func<Actor, Task> act)
+    /// <summary>A change to the desk's settings, made from what they are now (so that an allowed change always changes them).</summary>
+    private async Task<Case> OnSettingsAsync(Func<BusinessProfile, Actor, Task> act)
     {
+        BusinessProfile profile;
         await using (var db = App.CreateDbContext())
         {
-            if (!await db.BusinessProfiles.AnyAsync(Ct))
+            if (await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(Ct) is not { } existing)
             {
-                db.BusinessProfiles.Add(BusinessProfile.Create("Harbour Heating", "UTC", App.Now));
+                db.BusinessProfiles.Add(existing = BusinessProfile.Create("Harbour Heating", "UTC", App.Now));
                 await db.SaveChangesAsync(Ct);
             }
+            profile = existing;
         }
-        return new Case(act, () => SnapshotAsync(async db => new
+        return new Case(a => act(profile, a), () => SnapshotAsync(async db => new
         {
             Hours = await db.OpeningHours.OrderBy(h => h.Id).Select(h => new { h.Day, h.Start, h.End }).ToListAsync(Ct),
             Holidays = await db.Holidays.OrderBy(h => h.Id).Select(h => new { h.Date, h.Name }).ToListAsync(Ct),
