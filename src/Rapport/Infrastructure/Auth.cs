@@ -26,9 +26,9 @@ public static class RapportClaims
 
 public static class Policies
 {
-    /// <summary>Any signed-in agent or any API token.</summary>
+    /// <summary>Any signed-in agent or any API token, while the agent (or the token's creator) is active.</summary>
     public const string Read = "read";
-    /// <summary>Owners and agents (not read-only), and write-scoped tokens.</summary>
+    /// <summary>Owners and agents (not read-only), and write-scoped tokens whose creator may still write.</summary>
     public const string Write = "write";
     /// <summary>The business owner, signed in (tokens never manage the desk).</summary>
     public const string Owner = "owner";
@@ -76,6 +76,7 @@ public static class AuthSetup
         // Invitation links (one-time: accepting one changes the security stamp) last three days.
         builder.Services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(3));
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AgentRevalidation>();
+        builder.Services.AddSingleton<AgentAccess>();
         builder.Services.AddSingleton<ManageTeam>();
         builder.Services.AddIdentityCore<Agent>(o =>
             {
@@ -95,12 +96,12 @@ public static class AuthSetup
             .AddClaimsPrincipalFactory<AgentClaimsFactory>()
             .AddDefaultTokenProviders();
 
+        // The same rule as the use cases': what the sign-in or token grants, and what the agent may do now.
+        builder.Services.AddSingleton<IAuthorizationHandler, CurrentAccessHandler>();
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.Read, p => p.RequireAssertion(c =>
-                c.User.HasClaim(x => x.Type == RapportClaims.Scope) || AgentRoles.All.Any(c.User.IsInRole)))
-            .AddPolicy(Policies.Write, p => p.RequireAssertion(c =>
-                c.User.HasClaim(RapportClaims.Scope, RapportClaims.WriteScope) || AgentRoles.Writers.Any(c.User.IsInRole)))
-            .AddPolicy(Policies.Owner, p => p.RequireRole(AgentRoles.Owner));
+            .AddPolicy(Policies.Read, p => p.AddRequirements(new CurrentAccessRequirement(Access.Read)))
+            .AddPolicy(Policies.Write, p => p.AddRequirements(new CurrentAccessRequirement(Access.Write)))
+            .AddPolicy(Policies.Owner, p => p.AddRequirements(new CurrentAccessRequirement(Access.Owner)));
         return builder;
     }
 
@@ -115,13 +116,8 @@ public static class AuthSetup
         return Task.CompletedTask;
     }
 
-    /// <summary>Who is calling, for history and authorship. A token acts for the agent who created it.</summary>
-    public static Actor ToActor(this ClaimsPrincipal user)
-    {
-        var tokenId = IntClaim(user, RapportClaims.TokenId);
-        var agentId = tokenId is null ? IntClaim(user, ClaimTypes.NameIdentifier) : IntClaim(user, RapportClaims.ActingForAgentId);
-        return new Actor(agentId, tokenId, null);
-    }
+    /// <summary>Who is calling and what their sign-in grants (see <see cref="Actor.Of"/>). A token acts for the agent who created it.</summary>
+    public static Actor ToActor(this ClaimsPrincipal user) => Actor.Of(user);
 
     /// <summary>A stable key per caller, scoping idempotency keys.</summary>
     public static string CallerKey(this ClaimsPrincipal user) =>
@@ -129,6 +125,21 @@ public static class AuthSetup
 
     private static int? IntClaim(ClaimsPrincipal user, string type) =>
         int.TryParse(user.FindFirstValue(type), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+}
+
+/// <summary>Met when the caller may do at least <see cref="Needed"/> now (see <see cref="AgentAccess.EffectiveAsync"/>).</summary>
+internal sealed record CurrentAccessRequirement(Access Needed) : IAuthorizationRequirement;
+
+internal sealed class CurrentAccessHandler(AgentAccess access) : AuthorizationHandler<CurrentAccessRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CurrentAccessRequirement requirement)
+    {
+        var ct = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
+        if (await access.EffectiveAsync(context.User.ToActor(), ct) >= requirement.Needed)
+        {
+            context.Succeed(requirement);
+        }
+    }
 }
 
 /// <summary>Puts the agent's display name into the sign-in cookie, so pages can greet without a query.</summary>

@@ -8,7 +8,7 @@ using Rapport.Features.Tickets;
 namespace Rapport.Infrastructure;
 
 /// <summary>Maps the few exceptions thrown on purpose to ProblemDetails: business-rule refusals (409 with a
-/// code), concurrency conflicts (409) and unreadable request bodies (400 naming the JSON path).
+/// code), a caller a use case refused (403), concurrency conflicts (409) and unreadable request bodies (400 naming the JSON path).
 /// Anything else stays a 500 without internals.</summary>
 public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problemDetails) : IExceptionHandler
 {
@@ -22,6 +22,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             Features.Jobs.JobRuleException e => Problem(StatusCodes.Status409Conflict, "The job cannot change this way", e.Message, e.Code),
             TicketRuleException e => Problem(StatusCodes.Status409Conflict, "The ticket cannot change this way", e.Message, e.Code),
             CustomerRuleException e => Problem(StatusCodes.Status409Conflict, "The customer cannot change this way", e.Message, e.Code),
+            Features.Agents.NotAllowedException e => Problem(StatusCodes.Status403Forbidden, "Not allowed", e.Message, "not-allowed"),
             DbUpdateConcurrencyException => Problem(StatusCodes.Status409Conflict, "Someone else changed this first",
                 "The record changed since you read it. Reload it and apply your change again.", "concurrency-conflict"),
             BadHttpRequestException e => BadRequest(e),

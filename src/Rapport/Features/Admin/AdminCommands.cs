@@ -77,7 +77,7 @@ public static class AdminCommands
         {
             await MigrateIfEnabledAsync(services, ct);
             var manage = services.GetRequiredService<ManageApiTokens>();
-            var (token, plain) = await manage.CreateAsync(parse.GetValue(name)!, parse.GetValue(scope), null, ct);
+            var (token, plain) = await manage.CreateAsync(parse.GetValue(name)!, parse.GetValue(scope), Tickets.Actor.System, ct);
             await Console.Error.WriteLineAsync($"Token {token.Id} \"{token.Name}\" ({token.Scope.ToString().ToLowerInvariant()}) created. It is shown once; store it now.");
             Console.WriteLine(plain);
             return 0;
@@ -100,7 +100,7 @@ public static class AdminCommands
         var revoke = new Command("revoke", "Revoke an API token") { id };
         revoke.SetAction(async (parse, ct) =>
         {
-            var revoked = await services.GetRequiredService<ManageApiTokens>().RevokeAsync(parse.GetValue(id), ct);
+            var revoked = await services.GetRequiredService<ManageApiTokens>().RevokeAsync(parse.GetValue(id), Tickets.Actor.System, ct);
             if (!revoked)
             {
                 await Console.Error.WriteLineAsync($"There is no token {parse.GetValue(id)}.");

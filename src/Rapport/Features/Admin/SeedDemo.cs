@@ -111,7 +111,7 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
                 ticket.Acknowledged(); // demo customers are not real: nobody is mailed
                 ticket.SetTags([.. tags, Marker], Actor.System, opened);
                 var owner = writers[(i + round) % writers.Count];
-                var actor = Actor.Agent(owner.Id);
+                var actor = Actor.ForHistory(owner.Id);
                 var status = statuses[(i + round * 2) % statuses.Length];
                 var at = opened.AddMinutes(random.Next(20, 240));
                 if (status != TicketStatus.New)

@@ -2,17 +2,20 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Features.Customers;
 using Rapport.Features.Setup;
+using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Agents;
 
 /// <summary>The owner's team management: invite an agent by one-time link, change roles, deactivate and reactivate.
-/// Uses a fresh scope per call, so it can be used from long-lived interactive pages.</summary>
-public sealed class ManageTeam(IServiceScopeFactory scopes, TimeProvider time)
+/// Owners only. Uses a fresh scope per call, so it can be used from long-lived interactive pages. A change takes effect
+/// at once: the agent's cached standing is forgotten (<see cref="AgentAccess"/>) and their sign-ins renewed.</summary>
+public sealed class ManageTeam(IServiceScopeFactory scopes, AgentAccess access, TimeProvider time)
 {
     public sealed record Result(bool Succeeded, string Message, string? InvitePath = null);
 
-    public async Task<Result> InviteAsync(string email, string name, string role)
+    public async Task<Result> InviteAsync(string email, string name, string role, Actor actor)
     {
+        await access.RequireAsync(actor, Access.Owner, default);
         if (!CustomerEmail.IsValid(email))
         {
             return new Result(false, $"'{email}' is not an email address.");
@@ -46,8 +49,9 @@ public sealed class ManageTeam(IServiceScopeFactory scopes, TimeProvider time)
     }
 
     /// <summary>A fresh one-time link for an agent who has not set a password yet (the old link stops working).</summary>
-    public async Task<Result> ReinviteAsync(int agentId)
+    public async Task<Result> ReinviteAsync(int agentId, Actor actor)
     {
+        await access.RequireAsync(actor, Access.Owner, default);
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Agent>>();
         var agent = await users.FindByIdAsync(agentId.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -65,8 +69,9 @@ public sealed class ManageTeam(IServiceScopeFactory scopes, TimeProvider time)
         return $"/account/invite?agent={agent.Id}&token={Uri.EscapeDataString(token)}";
     }
 
-    public async Task<Result> ChangeRoleAsync(int agentId, string role, int actingAgentId)
+    public async Task<Result> ChangeRoleAsync(int agentId, string role, Actor actor)
     {
+        await access.RequireAsync(actor, Access.Owner, default);
         if (!AgentRoles.All.Contains(role))
         {
             return new Result(false, "Unknown role.");
@@ -86,12 +91,14 @@ public sealed class ManageTeam(IServiceScopeFactory scopes, TimeProvider time)
         await users.RemoveFromRolesAsync(agent, current);
         await users.AddToRoleAsync(agent, role);
         await users.UpdateSecurityStampAsync(agent);
+        access.Forget(agent.Id);
         return new Result(true, $"{agent.DisplayName} is now {role}.");
     }
 
-    public async Task<Result> SetActiveAsync(int agentId, bool active, int actingAgentId)
+    public async Task<Result> SetActiveAsync(int agentId, bool active, Actor actor)
     {
-        if (agentId == actingAgentId && !active)
+        await access.RequireAsync(actor, Access.Owner, default);
+        if (agentId == actor.AgentId && !active)
         {
             return new Result(false, "You cannot deactivate yourself.");
         }
@@ -110,6 +117,7 @@ public sealed class ManageTeam(IServiceScopeFactory scopes, TimeProvider time)
         await users.UpdateAsync(agent);
         // A new security stamp signs the agent out everywhere at the next check.
         await users.UpdateSecurityStampAsync(agent);
+        access.Forget(agent.Id);
         return new Result(true, active ? $"{agent.DisplayName} can sign in again." : $"{agent.DisplayName} is deactivated and signed out.");
     }
 

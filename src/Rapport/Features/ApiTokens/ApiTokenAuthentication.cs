@@ -5,18 +5,22 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.ApiTokens;
 
 /// <summary>Authenticates `Authorization: Bearer rpt_…` tokens. Token rows are cached briefly so that a busy
 /// integration does not cost a database read per request; revoking on this node evicts the entry at once,
-/// other nodes notice within <see cref="CacheFor"/>.</summary>
+/// other nodes notice within <see cref="CacheFor"/>. A token acts for the agent who created it, so it holds no more than
+/// they do now: it stops working when they are deactivated, and reads only once they are read-only (their standing is
+/// cached the same way by <see cref="AgentAccess"/>).</summary>
 public sealed class ApiTokenAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    ApiTokenCache cache)
+    ApiTokenCache cache,
+    AgentAccess access)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -43,11 +47,24 @@ public sealed class ApiTokenAuthentication(
         {
             return AuthenticateResult.Fail("This API token was revoked.");
         }
+        var scope = token.Scope;
+        if (token.CreatedByAgentId is { } creator)
+        {
+            var standing = await access.CurrentAsync(creator, Context.RequestAborted);
+            if (standing == Access.None)
+            {
+                return AuthenticateResult.Fail("The agent this API token acts for is no longer active.");
+            }
+            if (standing < Access.Write)
+            {
+                scope = ApiTokenScope.Read;
+            }
+        }
         List<Claim> claims =
         [
             new(ClaimTypes.Name, $"token:{token.Name}"),
             new(RapportClaims.TokenId, token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new(RapportClaims.Scope, token.Scope == ApiTokenScope.Write ? RapportClaims.WriteScope : RapportClaims.ReadScope),
+            new(RapportClaims.Scope, scope == ApiTokenScope.Write ? RapportClaims.WriteScope : RapportClaims.ReadScope),
         ];
         if (token.CreatedByAgentId is { } agentId)
         {

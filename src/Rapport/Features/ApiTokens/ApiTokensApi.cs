@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.ApiTokens;
@@ -43,29 +45,32 @@ public static class ApiTokensApi
 
     private static async Task<Created<CreatedToken>> CreateAsync(CreateRequest request, ManageApiTokens manage, HttpContext http, CancellationToken ct)
     {
-        var (token, plain) = await manage.CreateAsync(request.Name, request.Scope, http.User.ToActor().AgentId, ct);
+        var (token, plain) = await manage.CreateAsync(request.Name, request.Scope, http.User.ToActor(), ct);
         var info = new TokenInfo(token.Id, token.Name, token.Scope, token.CreatedAt, token.RevokedAt, token.LastUsedAt);
         return TypedResults.Created($"/api/v1/tokens/{token.Id}", new CreatedToken(info, plain));
     }
 
-    private static async Task<Results<NoContent, NotFound>> RevokeAsync(int id, ManageApiTokens manage, CancellationToken ct) =>
-        await manage.RevokeAsync(id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    private static async Task<Results<NoContent, NotFound>> RevokeAsync(int id, ManageApiTokens manage, HttpContext http, CancellationToken ct) =>
+        await manage.RevokeAsync(id, http.User.ToActor(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 }
 
-/// <summary>Creating and revoking tokens, shared by the API, the settings page and the command line.</summary>
-public sealed class ManageApiTokens(IDbContextFactory<RapportDb> contexts, ApiTokenCache cache, TimeProvider time)
+/// <summary>Creating and revoking tokens, shared by the API, the settings page and the command line; owners only. A token
+/// acts for the agent who creates it (none when made on the command line).</summary>
+public sealed class ManageApiTokens(IDbContextFactory<RapportDb> contexts, ApiTokenCache cache, AgentAccess access, TimeProvider time)
 {
-    public async Task<(ApiToken Token, string PlainText)> CreateAsync(string name, ApiTokenScope scope, int? agentId, CancellationToken ct)
+    public async Task<(ApiToken Token, string PlainText)> CreateAsync(string name, ApiTokenScope scope, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var (token, plain) = ApiToken.Create(name, scope, agentId, time.GetUtcNow().UtcDateTime);
+        var (token, plain) = ApiToken.Create(name, scope, actor.AgentId, time.GetUtcNow().UtcDateTime);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync(ct);
         return (token, plain);
     }
 
-    public async Task<bool> RevokeAsync(int id, CancellationToken ct)
+    public async Task<bool> RevokeAsync(int id, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == id, ct);
         if (token is null)

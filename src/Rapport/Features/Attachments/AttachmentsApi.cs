@@ -41,7 +41,7 @@ public static class AttachmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = ["Send the file as multipart/form-data in a field named \"file\"; it must not be empty."] });
         }
         await using var stream = file.OpenReadStream();
-        var result = await upload.HandleAsync(stream, file.FileName, file.ContentType, file.Length, http.User.ToActor().AgentId, ct);
+        var result = await upload.HandleAsync(stream, file.FileName, file.ContentType, file.Length, http.User.ToActor(), ct);
         if (result.Error is not null)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [result.Error] });

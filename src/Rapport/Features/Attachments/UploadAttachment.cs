@@ -1,20 +1,26 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Attachments;
 
 /// <summary>Checks an uploaded file (size, type by name and content) and keeps it in the file store, unclaimed until a
-/// message takes it. Shared by the API, the agent composer, the contact form and the portal.</summary>
-public sealed class UploadAttachment(IDbContextFactory<RapportDb> contexts, FileStore store, IOptions<AttachmentOptions> options, TimeProvider time)
+/// message takes it. Shared by the API, the agent composer (write access needed), the contact form and the portal.</summary>
+public sealed class UploadAttachment(IDbContextFactory<RapportDb> contexts, FileStore store, AgentAccess access, IOptions<AttachmentOptions> options, TimeProvider time)
 {
     public long MaxSize => options.Value.MaxSize;
 
     public sealed record Result(Attachment? Attachment, string? Error);
 
     /// <summary>Stores the file. <paramref name="content"/> need not be seekable; it is read at most once past the limit.</summary>
-    public async Task<Result> HandleAsync(Stream content, string fileName, string? declaredType, long? declaredLength, int? agentId, CancellationToken ct)
+    public async Task<Result> HandleAsync(Stream content, string fileName, string? declaredType, long? declaredLength, Actor actor, CancellationToken ct)
     {
+        if (actor.CustomerId is null)
+        {
+            await access.RequireAsync(actor, Access.Write, ct);
+        }
         var maxSize = options.Value.MaxSize;
         if (declaredLength == 0)
         {
@@ -56,7 +62,7 @@ public sealed class UploadAttachment(IDbContextFactory<RapportDb> contexts, File
         {
             return new Result(null, $"The file is larger than the limit of {maxSize:N0} bytes.");
         }
-        var attachment = Attachment.Create(name, contentType!, stored, agentId, time.GetUtcNow().UtcDateTime);
+        var attachment = Attachment.Create(name, contentType!, stored, actor.AgentId, time.GetUtcNow().UtcDateTime);
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Attachments.Add(attachment);
         await db.SaveChangesAsync(ct);

@@ -17,6 +17,7 @@ public static class CustomersApi
     {
         builder.Services.AddSingleton<SaveCustomer>();
         builder.Services.AddSingleton<MergeCustomers>();
+        builder.Services.AddSingleton<ManagePortalLinks>();
         return builder;
     }
 
@@ -33,9 +34,9 @@ public static class CustomersApi
     }
 
     private static async Task<Results<Created<CustomerDetails>, ValidationProblem, Conflict<ProblemDetails>>> CreateAsync(
-        SaveCustomer.Request request, SaveCustomer save, RapportDb db, CancellationToken ct)
+        SaveCustomer.Request request, SaveCustomer save, RapportDb db, HttpContext http, CancellationToken ct)
     {
-        var result = await save.CreateAsync(request, ct);
+        var result = await save.CreateAsync(request, http.User.ToActor(), ct);
         if (result.Outcome == SaveCustomer.Outcome.EmailTaken)
         {
             return EmailTaken(result);
@@ -84,9 +85,9 @@ public static class CustomersApi
     }
 
     private static async Task<Results<Ok<CustomerDetails>, NotFound, ValidationProblem, Conflict<ProblemDetails>>> UpdateAsync(
-        long id, SaveCustomer.Request request, SaveCustomer save, RapportDb db, CancellationToken ct)
+        long id, SaveCustomer.Request request, SaveCustomer save, RapportDb db, HttpContext http, CancellationToken ct)
     {
-        var result = await save.UpdateAsync(id, request, ct);
+        var result = await save.UpdateAsync(id, request, http.User.ToActor(), ct);
         switch (result.Outcome)
         {
             case SaveCustomer.Outcome.NotFound:

@@ -1,12 +1,14 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Customers;
 
 /// <summary>Folds a duplicate customer into the one that stays: its tickets, promises, jobs, addresses and details
-/// move over in one transaction; the duplicate remains only as a pointer (MergedIntoId) so old links still resolve.</summary>
-public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, TimeProvider time)
+/// move over in one transaction; the duplicate remains only as a pointer (MergedIntoId) so old links still resolve.
+/// Write access needed.</summary>
+public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, AgentAccess access, TimeProvider time)
 {
     public enum Outcome { Merged, NotFound }
 
@@ -14,6 +16,7 @@ public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, TimePr
 
     public async Task<Result> HandleAsync(long keepId, long mergeId, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var customers = await db.Customers.Include(c => c.Emails).Where(c => c.Id == keepId || c.Id == mergeId).ToListAsync(ct);
         var keep = customers.FirstOrDefault(c => c.Id == keepId);

@@ -1,13 +1,14 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.Customers;
 
-/// <summary>Creates a customer or changes one: name, addresses, phone, organisation (by name), owner, notes.</summary>
-public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, TimeProvider time)
+/// <summary>Creates a customer or changes one: name, addresses, phone, organisation (by name), owner, notes. Write access needed.</summary>
+public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, AgentAccess access, TimeProvider time)
 {
     public sealed record Request
     {
@@ -43,8 +44,9 @@ public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, TimeProv
 
     public sealed record Result(Outcome Outcome, long CustomerId = 0, Dictionary<string, string[]>? Errors = null, long? OtherCustomerId = null);
 
-    public async Task<Result> CreateAsync(Request request, CancellationToken ct)
+    public async Task<Result> CreateAsync(Request request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         if (request.Emails is not { Count: > 0 })
         {
             return Invalid("emails", "A customer needs at least one email address.");
@@ -52,7 +54,11 @@ public sealed class SaveCustomer(IDbContextFactory<RapportDb> contexts, TimeProv
         return await SaveAsync(null, request, ct);
     }
 
-    public Task<Result> UpdateAsync(long id, Request request, CancellationToken ct) => SaveAsync(id, request, ct);
+    public async Task<Result> UpdateAsync(long id, Request request, Actor actor, CancellationToken ct)
+    {
+        await access.RequireAsync(actor, Access.Write, ct);
+        return await SaveAsync(id, request, ct);
+    }
 
     private async Task<Result> SaveAsync(long? id, Request request, CancellationToken ct)
     {

@@ -50,7 +50,7 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
         {
             return null;
         }
-        var quote = await update.HandleAsync(job.Id, (j, clock) =>
+        var quote = await update.ApplyCustomerDecisionAsync(job.Id, (j, clock) =>
         {
             if (decision.Approve)
             {
@@ -75,7 +75,7 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
         {
             return null;
         }
-        var order = await update.HandleAsync(job.Id, (j, clock) =>
+        var order = await update.ApplyCustomerDecisionAsync(job.Id, (j, clock) =>
         {
             if (decision.Approve)
             {

@@ -322,7 +322,7 @@ public sealed class Job
     public bool InWarranty(DateTime at) => Status == JobStatus.Completed && WarrantyEndsAt is { } end && at <= end;
 
     /// <summary>Links a later ticket from the same customer about this job, opened within the warranty; it goes to the job's owner.</summary>
-    public WarrantyClaim LinkWarrantyTicket(Ticket ticket, int? agentId, DateTime now)
+    public WarrantyClaim LinkWarrantyTicket(Ticket ticket, Actor actor, DateTime now)
     {
         if (Status != JobStatus.Completed)
         {
@@ -344,11 +344,11 @@ public sealed class Job
         {
             throw new JobRuleException("already-linked", "That ticket is already linked to this job.");
         }
-        var claim = WarrantyClaim.Create(ticket.Id, agentId, now);
+        var claim = WarrantyClaim.Create(ticket.Id, actor.AgentId, now);
         _warrantyClaims.Add(claim);
         if (OwnerId is { } owner && ticket.Status != TicketStatus.Closed)
         {
-            ticket.Assign(owner, agentId is { } a ? Actor.Agent(a) : Actor.System, now);
+            ticket.Assign(owner, actor, now);
         }
         Touch();
         return claim;

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +20,7 @@ public static class JobsApi
         builder.Services.AddSingleton<ProposeChangeOrder>();
         builder.Services.AddSingleton<DeclineRequest>();
         builder.Services.AddSingleton<DecideForCustomer>();
+        builder.Services.AddSingleton<ManagePartners>();
         return builder;
     }
 
@@ -116,7 +118,10 @@ public static class JobsApi
         [property: StringLength(Partner.ContactMaxLength)] string? Website,
         [property: StringLength(Partner.ContactMaxLength)] string? Phone,
         [property: StringLength(Partner.ServicesMaxLength)] string? Services,
-        bool? Active);
+        bool? Active)
+    {
+        public ManagePartners.Request ToRequest() => new(Name, Email, Website, Phone, Services, Active);
+    }
 
     public sealed record PartnerDetails(long Id, string Name, string? Email, string? Website, string? Phone, string? Services, bool Active);
 
@@ -129,9 +134,9 @@ public static class JobsApi
     public sealed record JobsReport(int Declined, int Referred, IReadOnlyList<PartnerReferrals> ReferralsByPartner, int QuotesDeclined,
         int ChangeOrdersDeclined, IReadOnlyList<JobOverrun> Overruns, int CommitmentsKept, int CommitmentsBroken);
 
-    private static async Task<Results<Created<JobDetails>, Ok<JobDetails>, NotFound<ProblemDetails>>> OpenAsync(OpenRequest request, UpdateJob update, CancellationToken ct)
+    private static async Task<Results<Created<JobDetails>, Ok<JobDetails>, NotFound<ProblemDetails>>> OpenAsync(OpenRequest request, UpdateJob update, ClaimsPrincipal user, CancellationToken ct)
     {
-        var opened = await update.OpenAsync(request.TicketId!.Value, ct);
+        var opened = await update.OpenAsync(request.TicketId!.Value, user.ToActor(), ct);
         if (opened is not { } result)
         {
             return TypedResults.NotFound(new ProblemDetails { Title = "No such ticket", Detail = $"There is no ticket {request.TicketId}.", Status = StatusCodes.Status404NotFound });
@@ -155,48 +160,49 @@ public static class JobsApi
     private static async Task<Results<Ok<JobDetails>, NotFound>> GetAsync(long id, RapportDb db, CancellationToken ct) =>
         await JobViews.LoadAsync(db, id, ct) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound();
 
-    private static async Task<Results<Created<RequirementDetails>, NotFound>> AddRequirementAsync(long id, RequirementRequest request, UpdateJob update, RapportDb db, CancellationToken ct)
+    private static async Task<Results<Created<RequirementDetails>, NotFound>> AddRequirementAsync(long id, RequirementRequest request, UpdateJob update, RapportDb db, ClaimsPrincipal user, CancellationToken ct)
     {
         if (request.MessageId is { } messageId && !await db.Jobs.AnyAsync(j => j.Id == id && db.Messages.Any(m => m.Id == messageId && m.TicketId == j.TicketId), ct))
         {
             throw new JobRuleException("message-id-invalid", $"Message {messageId} is not on this job's ticket.");
         }
-        var requirement = await update.HandleAsync(id, (job, clock) => job.AddRequirement(request.Text, request.MessageId, clock.Now), ct);
+        var requirement = await update.HandleAsync(id, user.ToActor(), (job, clock) => job.AddRequirement(request.Text, request.MessageId, clock.Now), ct);
         return requirement is null ? TypedResults.NotFound()
             : TypedResults.Created($"/api/v1/jobs/{id}", new RequirementDetails(requirement.Id, requirement.Text, requirement.MessageId, requirement.Status, requirement.CreatedAt));
     }
 
-    private static async Task<Results<Ok<JobDetails>, NotFound>> SetRequirementStatusAsync(long id, long requirementId, RequirementStatusRequest request, UpdateJob update, CancellationToken ct) =>
-        Found(await update.HandleAsync(id, (job, _) =>
+    private static async Task<Results<Ok<JobDetails>, NotFound>> SetRequirementStatusAsync(long id, long requirementId, RequirementStatusRequest request, UpdateJob update,
+        ClaimsPrincipal user, CancellationToken ct) =>
+        Found(await update.HandleAsync(id, user.ToActor(), (job, _) =>
         {
             job.SetRequirementStatus(requirementId, request.Status!.Value);
             return job;
         }, ct));
 
-    private static async Task<Results<Created<QuoteDetails>, NotFound>> DraftQuoteAsync(long id, QuoteRequest request, UpdateJob update, CancellationToken ct)
+    private static async Task<Results<Created<QuoteDetails>, NotFound>> DraftQuoteAsync(long id, QuoteRequest request, UpdateJob update, ClaimsPrincipal user, CancellationToken ct)
     {
-        var quote = await update.HandleAsync(id, (job, clock) => job.DraftQuote(request.ToTerms(), request.RequirementIds ?? [], clock.Now), ct);
+        var quote = await update.HandleAsync(id, user.ToActor(), (job, clock) => job.DraftQuote(request.ToTerms(), request.RequirementIds ?? [], clock.Now), ct);
         return quote is null ? TypedResults.NotFound() : TypedResults.Created($"/api/v1/jobs/{id}", JobViews.ToDetails(quote));
     }
 
-    private static async Task<Results<Ok<JobDetails>, NotFound>> EditQuoteAsync(long id, long quoteId, QuoteRequest request, UpdateJob update, CancellationToken ct) =>
-        Found(await update.HandleAsync(id, (job, _) =>
+    private static async Task<Results<Ok<JobDetails>, NotFound>> EditQuoteAsync(long id, long quoteId, QuoteRequest request, UpdateJob update, ClaimsPrincipal user, CancellationToken ct) =>
+        Found(await update.HandleAsync(id, user.ToActor(), (job, _) =>
         {
             job.EditQuote(quoteId, request.ToTerms(), request.RequirementIds ?? []);
             return job;
         }, ct));
 
-    private static async Task<Results<Created<QuoteDetails>, NotFound>> ReviseQuoteAsync(long id, long quoteId, UpdateJob update, CancellationToken ct)
+    private static async Task<Results<Created<QuoteDetails>, NotFound>> ReviseQuoteAsync(long id, long quoteId, UpdateJob update, ClaimsPrincipal user, CancellationToken ct)
     {
-        var quote = await update.HandleAsync(id, (job, clock) => job.ReviseQuote(quoteId, clock.Now), ct);
+        var quote = await update.HandleAsync(id, user.ToActor(), (job, clock) => job.ReviseQuote(quoteId, clock.Now), ct);
         return quote is null ? TypedResults.NotFound() : TypedResults.Created($"/api/v1/jobs/{id}", JobViews.ToDetails(quote));
     }
 
-    private static async Task<Results<Ok<SendQuote.Result>, NotFound>> SendQuoteAsync(long id, long quoteId, SendQuote send, CancellationToken ct) =>
-        await send.HandleAsync(id, quoteId, ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
+    private static async Task<Results<Ok<SendQuote.Result>, NotFound>> SendQuoteAsync(long id, long quoteId, SendQuote send, ClaimsPrincipal user, CancellationToken ct) =>
+        await send.HandleAsync(id, quoteId, user.ToActor(), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<JobDetails>, NotFound, ValidationProblem>> RecordDecisionAsync(long id, long quoteId, DecisionRequest request,
-        UpdateJob update, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+        UpdateJob update, ClaimsPrincipal user, CancellationToken ct)
     {
         var via = (request.Via ?? "").Trim();
         var name = (request.Name ?? "").Trim();
@@ -208,7 +214,7 @@ public static class JobsApi
             });
         }
         var signature = Quote.OutsidePortalSignature(name, via, user.Identity?.Name is { Length: > 0 } who ? who : "the team");
-        var job = await update.HandleAsync(id, (job, clock) =>
+        var job = await update.HandleAsync(id, user.ToActor(), (job, clock) =>
         {
             if (request.Approve)
             {
@@ -224,10 +230,10 @@ public static class JobsApi
     }
 
     private static async Task<Results<Created<ProposeChangeOrder.Result>, NotFound>> ProposeChangeOrderAsync(long id, ChangeOrderRequest request, ProposeChangeOrder propose,
-        CancellationToken ct)
+        ClaimsPrincipal user, CancellationToken ct)
     {
         var input = new ProposeChangeOrder.Request((request.Lines ?? []).Select(l => l.ToSpec()).ToList(), request.Reason, request.NewStartOn, request.NewDeliveryOn);
-        return await propose.HandleAsync(id, input, ct) is { } result ? TypedResults.Created($"/api/v1/jobs/{id}", result) : TypedResults.NotFound();
+        return await propose.HandleAsync(id, input, user.ToActor(), ct) is { } result ? TypedResults.Created($"/api/v1/jobs/{id}", result) : TypedResults.NotFound();
     }
 
     private static async Task<Results<Created<InvoiceDetails>, NotFound, ProblemHttpResult>> RaiseInvoiceAsync(long id, InvoiceRequest request, UpdateJob update,
@@ -235,7 +241,8 @@ public static class JobsApi
     {
         try
         {
-            var invoice = await update.HandleAsync(id, (job, clock) => job.RaiseInvoice(request.Lines.Select(l => l.ToSpec()).ToList(), http.User.ToActor().AgentId, clock.Now), ct);
+            var actor = http.User.ToActor();
+            var invoice = await update.HandleAsync(id, actor, (job, clock) => job.RaiseInvoice(request.Lines.Select(l => l.ToSpec()).ToList(), actor.AgentId, clock.Now), ct);
             return invoice is null ? TypedResults.NotFound()
                 : TypedResults.Created($"/api/v1/jobs/{id}/invoices/{invoice.Id}.csv", JobViews.ToDetails(invoice));
         }
@@ -272,20 +279,21 @@ public static class JobsApi
 
     private static async Task<Results<Created<OverrunDetails>, NotFound>> RecordOverrunAsync(long id, OverrunRequest request, UpdateJob update, HttpContext http, CancellationToken ct)
     {
-        var overrun = await update.HandleAsync(id, (job, clock) => job.RecordOverrun(request.Amount!.Value, request.Reason, http.User.ToActor().AgentId, clock.Now), ct);
+        var actor = http.User.ToActor();
+        var overrun = await update.HandleAsync(id, actor, (job, clock) => job.RecordOverrun(request.Amount!.Value, request.Reason, actor.AgentId, clock.Now), ct);
         return overrun is null ? TypedResults.NotFound()
             : TypedResults.Created($"/api/v1/jobs/{id}", new OverrunDetails(overrun.Id, overrun.Amount, overrun.Currency, overrun.Reason, overrun.RecordedAt));
     }
 
-    private static async Task<Results<Ok<JobDetails>, NotFound>> StartAsync(long id, UpdateJob update, CancellationToken ct) =>
-        Found(await update.HandleAsync(id, (job, clock) =>
+    private static async Task<Results<Ok<JobDetails>, NotFound>> StartAsync(long id, UpdateJob update, ClaimsPrincipal user, CancellationToken ct) =>
+        Found(await update.HandleAsync(id, user.ToActor(), (job, clock) =>
         {
             job.Start(clock.Zone, clock.Now);
             return job;
         }, ct));
 
-    private static async Task<Results<Ok<JobDetails>, NotFound>> CompleteAsync(long id, CompleteRequest request, UpdateJob update, CancellationToken ct) =>
-        Found(await update.HandleAsync(id, (job, clock) =>
+    private static async Task<Results<Ok<JobDetails>, NotFound>> CompleteAsync(long id, CompleteRequest request, UpdateJob update, ClaimsPrincipal user, CancellationToken ct) =>
+        Found(await update.HandleAsync(id, user.ToActor(), (job, clock) =>
         {
             job.Complete(TimeSpan.FromDays(request.WarrantyDays ?? 0), clock.Zone, clock.Now);
             return job;
@@ -297,7 +305,7 @@ public static class JobsApi
     private static async Task<Results<Ok<JobDetails>, NotFound>> LinkWarrantyTicketAsync(long id, WarrantyTicketRequest request, UpdateJob update, RapportDb db,
         HttpContext http, CancellationToken ct)
     {
-        if (await update.LinkWarrantyTicketAsync(id, request.TicketId!.Value, http.User.ToActor().AgentId, ct) is null)
+        if (await update.LinkWarrantyTicketAsync(id, request.TicketId!.Value, http.User.ToActor(), ct) is null)
         {
             return TypedResults.NotFound();
         }
@@ -333,36 +341,18 @@ public static class JobsApi
         TypedResults.Ok<IReadOnlyList<PartnerDetails>>(await db.Partners.AsNoTracking().OrderBy(p => p.Name).ThenBy(p => p.Id)
             .Select(p => new PartnerDetails(p.Id, p.Name, p.Email, p.Website, p.Phone, p.Services, p.Active)).ToListAsync(ct));
 
-    private static async Task<Created<PartnerDetails>> CreatePartnerAsync(PartnerRequest request, RapportDb db, TimeProvider time, CancellationToken ct)
+    private static async Task<Created<PartnerDetails>> CreatePartnerAsync(PartnerRequest request, ManagePartners partners, ClaimsPrincipal user, CancellationToken ct)
     {
-        var partner = Partner.Create(request.Name, time.GetUtcNow().UtcDateTime);
-        partner.Update(request.Name, request.Email, request.Website, request.Phone, request.Services, request.Active ?? true);
-        db.Partners.Add(partner);
-        await db.SaveChangesAsync(ct);
+        var partner = await partners.CreateAsync(request.ToRequest(), user.ToActor(), ct);
         return TypedResults.Created($"/api/v1/partners/{partner.Id}", ToDetails(partner));
     }
 
-    private static async Task<Results<Ok<PartnerDetails>, NotFound>> UpdatePartnerAsync(long id, PartnerRequest request, RapportDb db, CancellationToken ct)
-    {
-        var partner = await db.Partners.FirstOrDefaultAsync(p => p.Id == id, ct);
-        if (partner is null)
-        {
-            return TypedResults.NotFound();
-        }
-        partner.Update(request.Name, request.Email, request.Website, request.Phone, request.Services, request.Active ?? partner.Active);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ToDetails(partner));
-    }
+    private static async Task<Results<Ok<PartnerDetails>, NotFound>> UpdatePartnerAsync(long id, PartnerRequest request, ManagePartners partners,
+        ClaimsPrincipal user, CancellationToken ct) =>
+        await partners.UpdateAsync(id, request.ToRequest(), user.ToActor(), ct) is { } partner ? TypedResults.Ok(ToDetails(partner)) : TypedResults.NotFound();
 
-    private static async Task<Results<NoContent, NotFound>> DeletePartnerAsync(long id, RapportDb db, CancellationToken ct)
-    {
-        if (await db.Jobs.AnyAsync(j => j.ReferredPartnerId == id, ct))
-        {
-            // Referrals made stay countable: a partner someone was sent to is deactivated, not removed.
-            throw new JobRuleException("partner-referred", "Customers were referred to this partner; set active to false instead of removing it.");
-        }
-        return await db.Partners.Where(p => p.Id == id).ExecuteDeleteAsync(ct) == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, NotFound>> DeletePartnerAsync(long id, ManagePartners partners, ClaimsPrincipal user, CancellationToken ct) =>
+        await partners.DeleteAsync(id, user.ToActor(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
     private static PartnerDetails ToDetails(Partner p) => new(p.Id, p.Name, p.Email, p.Website, p.Phone, p.Services, p.Active);
 

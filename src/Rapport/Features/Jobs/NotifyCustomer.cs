@@ -51,9 +51,9 @@ public sealed class SendQuote(UpdateJob update, NotifyCustomer notify)
 {
     public sealed record Result(QuoteDetails Quote, bool Mailed);
 
-    public async Task<Result?> HandleAsync(long jobId, long quoteId, CancellationToken ct)
+    public async Task<Result?> HandleAsync(long jobId, long quoteId, Tickets.Actor actor, CancellationToken ct)
     {
-        var quote = await update.HandleAsync(jobId, (job, clock) => job.SendQuote(quoteId, clock.Today, clock.Now), ct);
+        var quote = await update.HandleAsync(jobId, actor, (job, clock) => job.SendQuote(quoteId, clock.Today, clock.Now), ct);
         if (quote is null)
         {
             return null;
@@ -78,9 +78,9 @@ public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
 
     public sealed record Result(ChangeOrderDetails ChangeOrder, bool Mailed);
 
-    public async Task<Result?> HandleAsync(long jobId, Request request, CancellationToken ct)
+    public async Task<Result?> HandleAsync(long jobId, Request request, Tickets.Actor actor, CancellationToken ct)
     {
-        var order = await update.HandleAsync(jobId, (job, clock) => job.ProposeChangeOrder(request.Lines, request.Reason, request.NewStartOn, request.NewDeliveryOn, clock.Now), ct);
+        var order = await update.HandleAsync(jobId, actor, (job, clock) => job.ProposeChangeOrder(request.Lines, request.Reason, request.NewStartOn, request.NewDeliveryOn, clock.Now), ct);
         if (order is null)
         {
             return null;
@@ -99,12 +99,13 @@ public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
 
 /// <summary>Says no honestly: the job is declined with a reason, the ticket closed, and the customer gets a courteous note,
 /// with the partner who may help when there is one.</summary>
-public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, UpdateJob update, NotifyCustomer notify)
+public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, UpdateJob update, NotifyCustomer notify, Agents.AgentAccess access)
 {
     public sealed record Result(JobDetails Job, bool Mailed);
 
     public async Task<Result?> HandleAsync(long jobId, string reason, long? partnerId, Tickets.Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Agents.Access.Write, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         Partner? partner = null;
         if (partnerId is { } id)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Infrastructure;
 using Rapport.Features.Tickets;
 
@@ -12,10 +13,22 @@ public sealed record JobClock(DateTime Now, TimeZoneInfo Zone)
 }
 
 /// <summary>Loads a job with everything it owns, applies one change through the job's own methods and saves it. A rule the
-/// change breaks throws <see cref="JobRuleException"/>; a concurrent change fails on the job's version.</summary>
-public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvider time)
+/// change breaks throws <see cref="JobRuleException"/>; a concurrent change fails on the job's version. The team's changes
+/// need write access; a customer's decision in the portal comes through <see cref="DecideForCustomer"/>.</summary>
+public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess access, TimeProvider time)
 {
-    public async Task<T?> HandleAsync<T>(long jobId, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
+    public async Task<T?> HandleAsync<T>(long jobId, Actor actor, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
+    {
+        await access.RequireAsync(actor, Access.Write, ct);
+        return await ApplyAsync(jobId, change, ct);
+    }
+
+    /// <summary>A customer's approval or decline, applied without an agent's access check: only for
+    /// <see cref="DecideForCustomer"/>, which has checked that the visitor may see the job.</summary>
+    internal Task<T?> ApplyCustomerDecisionAsync<T>(long jobId, Func<Job, JobClock, T> change, CancellationToken ct) where T : class =>
+        ApplyAsync(jobId, change, ct);
+
+    private async Task<T?> ApplyAsync<T>(long jobId, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
@@ -49,8 +62,9 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvide
     }
 
     /// <summary>The job of a ticket, opened when the ticket has none yet. Null when the ticket does not exist.</summary>
-    public async Task<(Job Job, bool Created)?> OpenAsync(long ticketId, CancellationToken ct)
+    public async Task<(Job Job, bool Created)?> OpenAsync(long ticketId, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var existing = await db.Jobs.AsNoTracking().WithAll().FirstOrDefaultAsync(j => j.TicketId == ticketId, ct);
         if (existing is not null)
@@ -82,8 +96,9 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvide
     }
 
     /// <summary>Links a later ticket to a completed job as warranty work: it goes to the job's owner.</summary>
-    public async Task<WarrantyClaim?> LinkWarrantyTicketAsync(long jobId, long ticketId, int? agentId, CancellationToken ct)
+    public async Task<WarrantyClaim?> LinkWarrantyTicketAsync(long jobId, long ticketId, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
         var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
@@ -100,7 +115,7 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, TimeProvide
         {
             job.AssignOwner(owner);
         }
-        var claim = job.LinkWarrantyTicket(ticket, agentId, time.GetUtcNow().UtcDateTime);
+        var claim = job.LinkWarrantyTicket(ticket, actor, time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
         return claim;
     }

@@ -1,17 +1,20 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Mail;
 
-/// <summary>Removes a mailbox that has taken in no mail. Once it has, its ledger must stay: disable it instead.</summary>
-public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts, IngestMail ingest)
+/// <summary>Removes a mailbox that has taken in no mail. Once it has, its ledger must stay: disable it instead. Owners only.</summary>
+public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts, AgentAccess access, IngestMail ingest)
 {
     public const string InUseMessage = "This mailbox has taken in mail; its ledger must stay. Disable it instead";
 
     public enum Outcome { Deleted, NotFound, InUse }
 
-    public async Task<Outcome> HandleAsync(int id, CancellationToken ct)
+    public async Task<Outcome> HandleAsync(int id, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var mailbox = await db.Mailboxes.FirstOrDefaultAsync(m => m.Id == id, ct);
         if (mailbox is null)

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,7 @@ public static class MailboxesApi
         builder.Services.AddSingleton<MailConnections>();
         builder.Services.AddSingleton<SaveMailbox>();
         builder.Services.AddSingleton<DeleteMailbox>();
+        builder.Services.AddSingleton<TestMailbox>();
         return builder;
     }
 
@@ -55,17 +57,19 @@ public static class MailboxesApi
     private static async Task<Results<Ok<MailboxDetails>, NotFound>> GetAsync(int id, RapportDb db, CancellationToken ct) =>
         await db.Mailboxes.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is { } m ? TypedResults.Ok(MailboxDetails.Of(m)) : TypedResults.NotFound();
 
-    private static async Task<Results<Created<MailboxDetails>, ValidationProblem>> CreateAsync(SaveMailbox.Request request, SaveMailbox save, CancellationToken ct)
+    private static async Task<Results<Created<MailboxDetails>, ValidationProblem>> CreateAsync(SaveMailbox.Request request, SaveMailbox save, ClaimsPrincipal user,
+        CancellationToken ct)
     {
-        var (outcome, mailbox) = await save.HandleAsync(null, request, ct);
+        var (outcome, mailbox) = await save.HandleAsync(null, request, user.ToActor(), ct);
         return outcome == SaveMailbox.Outcome.NameTaken
             ? NameTaken(request.Name)
             : TypedResults.Created($"/api/v1/mailboxes/{mailbox!.Id}", MailboxDetails.Of(mailbox));
     }
 
-    private static async Task<Results<Ok<MailboxDetails>, NotFound, ValidationProblem>> UpdateAsync(int id, SaveMailbox.Request request, SaveMailbox save, CancellationToken ct)
+    private static async Task<Results<Ok<MailboxDetails>, NotFound, ValidationProblem>> UpdateAsync(int id, SaveMailbox.Request request, SaveMailbox save,
+        ClaimsPrincipal user, CancellationToken ct)
     {
-        var (outcome, mailbox) = await save.HandleAsync(id, request, ct);
+        var (outcome, mailbox) = await save.HandleAsync(id, request, user.ToActor(), ct);
         return outcome switch
         {
             SaveMailbox.Outcome.NotFound => TypedResults.NotFound(),
@@ -74,8 +78,8 @@ public static class MailboxesApi
         };
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(int id, DeleteMailbox delete, CancellationToken ct) =>
-        await delete.HandleAsync(id, ct) switch
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(int id, DeleteMailbox delete, ClaimsPrincipal user, CancellationToken ct) =>
+        await delete.HandleAsync(id, user.ToActor(), ct) switch
         {
             DeleteMailbox.Outcome.NotFound => TypedResults.NotFound(),
             DeleteMailbox.Outcome.InUse => TypedResults.Problem(DeleteMailbox.InUseMessage + " (enabled: false).",
@@ -83,10 +87,8 @@ public static class MailboxesApi
             _ => TypedResults.NoContent(),
         };
 
-    private static async Task<Results<Ok<ConnectionTest>, NotFound>> TestAsync(int id, RapportDb db, MailConnections connections, CancellationToken ct) =>
-        await db.Mailboxes.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is { } mailbox
-            ? TypedResults.Ok(await connections.TestAsync(mailbox, ct))
-            : TypedResults.NotFound();
+    private static async Task<Results<Ok<ConnectionTest>, NotFound>> TestAsync(int id, TestMailbox test, ClaimsPrincipal user, CancellationToken ct) =>
+        await test.HandleAsync(id, user.ToActor(), ct) is { } result ? TypedResults.Ok(result.Test) : TypedResults.NotFound();
 
     private static ValidationProblem NameTaken(string name) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [SaveMailbox.NameTakenMessage(name)] });

@@ -1,13 +1,15 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
+using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.Mail;
 
 /// <summary>Creates or changes a mailbox. Passwords are encrypted before they reach the database; a password
-/// left out keeps the stored one, an empty one clears it.</summary>
-public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, MailboxSecrets secrets, IngestMail ingest, TimeProvider time)
+/// left out keeps the stored one, an empty one clears it. Owners only.</summary>
+public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, AgentAccess access, MailboxSecrets secrets, IngestMail ingest, TimeProvider time)
 {
     public sealed record Request
     {
@@ -68,8 +70,9 @@ public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, MailboxSe
 
     public static string NameTakenMessage(string name) => $"There is already a mailbox named '{name.Trim().ToLowerInvariant()}'.";
 
-    public async Task<(Outcome Outcome, Mailbox? Mailbox)> HandleAsync(int? id, Request request, CancellationToken ct)
+    public async Task<(Outcome Outcome, Mailbox? Mailbox)> HandleAsync(int? id, Request request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
         Mailbox mailbox;

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Sla;
 using Rapport.Features.Tickets;
 
@@ -9,8 +10,8 @@ namespace Rapport.Features.Promises;
 
 /// <summary>Every commitment with a due instant: the promises agents wrote or entered (stored when made), and the SLA
 /// deadlines (open ones read from the tickets' due instants, settled ones stored when met or missed). Makes, settles and
-/// moves promises; lists them; and counts the kept-rate.</summary>
-public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, SlaClock clock, TimeProvider time, TicketChanges changes)
+/// moves promises (write access needed); lists them; and counts the kept-rate.</summary>
+public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, TimeProvider time, TicketChanges changes)
 {
     public sealed record MakeRequest
     {
@@ -42,8 +43,9 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, SlaCloc
     public sealed record Query(int? AgentId = null, long? TicketId = null, long? CustomerId = null, PromiseStatus? Status = null,
         DateTime? DueBefore = null, int Limit = 100);
 
-    public async Task<Promise?> MakeAsync(long ticketId, MakeRequest request, int? byAgentId, CancellationToken ct)
+    public async Task<Promise?> MakeAsync(long ticketId, MakeRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         if (request.Kind is not (PromiseKind.Reply or PromiseKind.Call or PromiseKind.FollowUp))
         {
             throw new TicketRuleException("promise-kind-invalid", "Make a reply, call or follow-up promise; SLA deadlines come from the ticket's targets.");
@@ -54,7 +56,7 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, SlaCloc
         {
             return null;
         }
-        var agentId = request.AgentId ?? byAgentId;
+        var agentId = request.AgentId ?? actor.AgentId;
         if (agentId is { } agent && !await UpdateTicket.CanOwnTicketsAsync(db, agent, ct))
         {
             throw new TicketRuleException("promise-agent-invalid", $"Agent {agent} cannot keep promises: they are not an active agent or owner.");
@@ -64,26 +66,28 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, SlaCloc
             due.Kind == DateTimeKind.Utc ? due : due.ToUniversalTime(), Now);
         db.Promises.Add(promise);
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(ticketId, TicketChangeKind.Updated, byAgentId));
+        changes.Publish(new TicketChange(ticketId, TicketChangeKind.Updated, actor.AgentId));
         return promise;
     }
 
-    public async Task<Promise?> SettleAsync(long id, SettleRequest request, int? byAgentId, CancellationToken ct)
+    public async Task<Promise?> SettleAsync(long id, SettleRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var promise = await db.Promises.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (promise is null)
         {
             return null;
         }
-        promise.Settle(request.Status, byAgentId, request.Note, Now);
+        promise.Settle(request.Status, actor.AgentId, request.Note, Now);
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, byAgentId));
+        changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, actor.AgentId));
         return promise;
     }
 
-    public async Task<Promise?> RescheduleAsync(long id, DateTime dueAt, int? byAgentId, CancellationToken ct)
+    public async Task<Promise?> RescheduleAsync(long id, DateTime dueAt, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var promise = await db.Promises.FirstOrDefaultAsync(p => p.Id == id, ct);
         if (promise is null)
@@ -92,7 +96,7 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, SlaCloc
         }
         promise.Reschedule(dueAt.Kind == DateTimeKind.Utc ? dueAt : dueAt.ToUniversalTime(), Now);
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, byAgentId));
+        changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, actor.AgentId));
         return promise;
     }
 

@@ -58,13 +58,13 @@ public static class PromisesApi
 
     private static async Task<Results<Created<PromiseView>, NotFound>> MakeAsync(long id, PromiseLedger.MakeRequest request, PromiseLedger ledger,
         ClaimsPrincipal user, CancellationToken ct) =>
-        await ledger.MakeAsync(id, request, user.ToActor().AgentId, ct) is { } promise
+        await ledger.MakeAsync(id, request, user.ToActor(), ct) is { } promise
             ? TypedResults.Created($"/api/v1/promises/{promise.Id}", PromiseView.Of(promise))
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<PromiseView>, NotFound>> SettleAsync(long id, PromiseLedger.SettleRequest request, PromiseLedger ledger,
         ClaimsPrincipal user, CancellationToken ct) =>
-        await ledger.SettleAsync(id, request, user.ToActor().AgentId, ct) is { } promise ? TypedResults.Ok(PromiseView.Of(promise)) : TypedResults.NotFound();
+        await ledger.SettleAsync(id, request, user.ToActor(), ct) is { } promise ? TypedResults.Ok(PromiseView.Of(promise)) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<PromiseView>, NotFound, ValidationProblem>> RescheduleAsync(long id, RescheduleRequest request, PromiseLedger ledger,
         ClaimsPrincipal user, CancellationToken ct)
@@ -73,7 +73,7 @@ public static class PromisesApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dueAt"] = ["Give the new due instant (ISO 8601 with an offset or Z)."] });
         }
-        return await ledger.RescheduleAsync(id, due, user.ToActor().AgentId, ct) is { } promise ? TypedResults.Ok(PromiseView.Of(promise)) : TypedResults.NotFound();
+        return await ledger.RescheduleAsync(id, due, user.ToActor(), ct) is { } promise ? TypedResults.Ok(PromiseView.Of(promise)) : TypedResults.NotFound();
     }
 
     private static async Task<Results<Ok<IReadOnlyList<PromiseLedger.Entry>>, ValidationProblem>> ListAsync(PromiseLedger ledger, int? agent, long? ticket,

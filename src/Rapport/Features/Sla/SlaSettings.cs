@@ -1,15 +1,18 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.Sla;
 
-/// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.</summary>
-public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, SlaClock clock, OwnerRouting routing, TimeProvider time)
+/// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.
+/// Changes are for owners, except an agent's own availability.</summary>
+public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, OwnerRouting routing, TimeProvider time)
 {
     public sealed record Handling(int WarnPercent, int? EscalateToAgentId, bool AcknowledgementEnabled, string AcknowledgementTemplate, bool AssignNewCustomers);
 
@@ -53,8 +56,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     }
 
     /// <summary>Changes the business profile's handling settings; errors keyed by field, null when saved.</summary>
-    public async Task<Dictionary<string, string[]>?> SetEscalationAsync(EscalationRequest request, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetEscalationAsync(EscalationRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         if (request.EscalateToAgentId is { } lead && !await UpdateTicket.CanOwnTicketsAsync(db, lead, ct))
         {
@@ -63,8 +67,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return await ChangeProfileAsync(db, p => p.SetEscalation(request.WarnPercent, request.EscalateToAgentId, Now), "warnPercent", ct);
     }
 
-    public async Task<Dictionary<string, string[]>?> SetAcknowledgementAsync(AcknowledgementRequest request, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetAcknowledgementAsync(AcknowledgementRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         if (request.Enabled is not { } enabled)
         {
             return new() { ["enabled"] = ["Say whether the acknowledgement is sent (true or false)."] };
@@ -73,8 +78,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return await ChangeProfileAsync(db, p => p.SetAcknowledgement(enabled, request.Template ?? "", Now), "template", ct);
     }
 
-    public async Task<Dictionary<string, string[]>?> SetRoutingAsync(RoutingRequest request, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetRoutingAsync(RoutingRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         if (request.AssignNewCustomers is not { } assign)
         {
             return new() { ["assignNewCustomers"] = ["Say whether new customers get an owner (true or false)."] };
@@ -83,9 +89,11 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return await ChangeProfileAsync(db, p => p.SetRouting(assign, Now), "assignNewCustomers", ct);
     }
 
-    /// <summary>An agent's absence and backup. Null when the agent is unknown; errors keyed by field.</summary>
-    public async Task<(bool Found, Dictionary<string, string[]>? Errors)> SetAvailabilityAsync(int agentId, AvailabilityRequest request, CancellationToken ct)
+    /// <summary>An agent's absence and backup, set by an owner or (with write access) by the agent themselves. Null when
+    /// the agent is unknown; errors keyed by field.</summary>
+    public async Task<(bool Found, Dictionary<string, string[]>? Errors)> SetAvailabilityAsync(int agentId, AvailabilityRequest request, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, actor.AgentId == agentId ? Access.Write : Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var agent = await db.Users.FirstOrDefaultAsync(a => a.Id == agentId, ct);
         if (agent is null)
@@ -126,8 +134,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>Replaces the weekly hours. Errors are keyed by field.</summary>
-    public async Task<Dictionary<string, string[]>?> SetHoursAsync(IReadOnlyList<HoursRange> ranges, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetHoursAsync(IReadOnlyList<HoursRange> ranges, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         var parsed = new List<OpeningHours>();
         var errors = new Dictionary<string, string[]>();
         for (var i = 0; i < ranges.Count; i++)
@@ -156,8 +165,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         return null;
     }
 
-    public async Task SetHolidaysAsync(IReadOnlyList<HolidayEntry> holidays, CancellationToken ct)
+    public async Task SetHolidaysAsync(IReadOnlyList<HolidayEntry> holidays, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         await using var db = await contexts.CreateDbContextAsync(ct);
         db.Holidays.RemoveRange(await db.Holidays.ToListAsync(ct));
         db.Holidays.AddRange(holidays.DistinctBy(h => h.Date).Select(h => Holiday.Create(h.Date, h.Name)));
@@ -167,8 +177,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     /// <summary>Adds the days of an iCalendar file to the holidays; returns how many were new.</summary>
     /// <exception cref="FormatException">When an event's date cannot be read (the message names the line).</exception>
-    public async Task<int> ImportHolidaysAsync(string ics, CancellationToken ct)
+    public async Task<int> ImportHolidaysAsync(string ics, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         var days = HolidayCalendarFile.Parse(ics);
         await using var db = await contexts.CreateDbContextAsync(ct);
         var known = (await db.Holidays.Select(h => h.Date).ToListAsync(ct)).ToHashSet();
@@ -181,8 +192,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     }
 
     /// <summary>Changes the general targets of these priorities. Errors keyed by field, null when saved.</summary>
-    public async Task<Dictionary<string, string[]>?> SetPoliciesAsync(IReadOnlyList<Policy> policies, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetPoliciesAsync(IReadOnlyList<Policy> policies, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         if (policies.GroupBy(p => p.Priority).FirstOrDefault(g => g.Count() > 1) is { } twice)
         {
             return new() { ["priority"] = [$"Give {twice.Key} one set of targets."] };
@@ -212,8 +224,9 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
 
     /// <summary>Replaces a tag's policies with these (one per priority; priorities left out fall back to the general
     /// targets; an empty list removes the tag's policies). Errors keyed by field, null when saved.</summary>
-    public async Task<Dictionary<string, string[]>?> SetTagPoliciesAsync(string tag, IReadOnlyList<Policy> policies, CancellationToken ct)
+    public async Task<Dictionary<string, string[]>?> SetTagPoliciesAsync(string tag, IReadOnlyList<Policy> policies, Actor actor, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Owner, ct);
         var name = TicketTag.NormalizeOne(tag);
         if (name.Length == 0)
         {
@@ -272,26 +285,29 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
             .RequireAuthorization(Policies.Owner).WithSummary("Set the targets for tickets carrying a tag (a customer group such as vip), per priority")
             .WithDescription("Replaces the tag's policies; priorities left out use the general targets; an empty list removes them. " +
                 "A ticket with several such tags gets the strictest first-answer target. Due instants follow for tickets opened, re-prioritised or re-tagged afterwards.");
-        group.MapPut("/escalation", async (EscalationRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetEscalationAsync(request, ct)))
+        group.MapPut("/escalation", async (EscalationRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetEscalationAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("When to warn before a deadline (percent of the target) and who gets breached tickets");
-        group.MapPut("/acknowledgement", async (AcknowledgementRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetAcknowledgementAsync(request, ct)))
+        group.MapPut("/acknowledgement", async (AcknowledgementRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetAcknowledgementAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("Switch the automatic acknowledgement on or off and edit its template")
             .WithDescription("Placeholders: {customer}, {agent}, {due}, {due_date}, {due_time}, {ticket}. An unknown placeholder is refused.");
-        group.MapPut("/routing", async (RoutingRequest request, SlaSettings settings, CancellationToken ct) => Saved(await settings.SetRoutingAsync(request, ct)))
+        group.MapPut("/routing", async (RoutingRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
+                Saved(await settings.SetRoutingAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("Whether a customer without an owner gets one with their first ticket");
         app.MapPut("/api/v1/agents/{id:int}/availability", PutAvailabilityAsync).WithTags("Agents").RequireAuthorization(Policies.Write)
             .WithSummary("Set an agent away until an instant, and their backup (owners for anyone; agents for themselves)");
         return app;
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(HoursRequest hours, SlaSettings settings, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(HoursRequest hours, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var ranges = Read(hours, errors);
-        return Saved(errors.Count > 0 ? errors : await settings.SetHoursAsync(ranges, ct));
+        return Saved(errors.Count > 0 ? errors : await settings.SetHoursAsync(ranges, user.ToActor(), ct));
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> PutHolidaysAsync(IReadOnlyList<HolidayRequest?> holidays, SlaSettings settings, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem>> PutHolidaysAsync(IReadOnlyList<HolidayRequest?> holidays, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var entries = Read(holidays, errors);
@@ -299,26 +315,26 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         {
             return TypedResults.ValidationProblem(errors);
         }
-        await settings.SetHolidaysAsync(entries, ct);
+        await settings.SetHolidaysAsync(entries, user.ToActor(), ct);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, ValidationProblem>> PutPoliciesAsync(IReadOnlyList<PolicyRequest?> policies, SlaSettings settings, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem>> PutPoliciesAsync(IReadOnlyList<PolicyRequest?> policies, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var read = Read(policies, errors);
-        return Saved(errors.Count > 0 ? errors : await settings.SetPoliciesAsync(read, ct));
+        return Saved(errors.Count > 0 ? errors : await settings.SetPoliciesAsync(read, user.ToActor(), ct));
     }
 
     private static async Task<Results<NoContent, ValidationProblem>> PutTagPoliciesAsync(string tag, IReadOnlyList<PolicyRequest?> policies, SlaSettings settings,
-        CancellationToken ct)
+        ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var read = Read(policies, errors);
-        return Saved(errors.Count > 0 ? errors : await settings.SetTagPoliciesAsync(tag, read, ct));
+        return Saved(errors.Count > 0 ? errors : await settings.SetTagPoliciesAsync(tag, read, user.ToActor(), ct));
     }
 
-    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, CancellationToken ct)
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
@@ -328,7 +344,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
         }
         try
         {
-            return TypedResults.Ok(new ImportResult(await settings.ImportHolidaysAsync(text, ct)));
+            return TypedResults.Ok(new ImportResult(await settings.ImportHolidaysAsync(text, user.ToActor(), ct)));
         }
         catch (FormatException e)
         {
@@ -341,14 +357,10 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     private static Results<NoContent, ValidationProblem> Saved(Dictionary<string, string[]>? errors) =>
         errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
 
-    private static async Task<Results<NoContent, ValidationProblem, NotFound, ForbidHttpResult>> PutAvailabilityAsync(int id, AvailabilityRequest request,
-        SlaSettings settings, System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<NoContent, ValidationProblem, NotFound>> PutAvailabilityAsync(int id, AvailabilityRequest request,
+        SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!user.IsInRole(Agents.AgentRoles.Owner) && user.ToActor().AgentId != id)
-        {
-            return TypedResults.Forbid();
-        }
-        var (found, errors) = await settings.SetAvailabilityAsync(id, request, ct);
+        var (found, errors) = await settings.SetAvailabilityAsync(id, request, user.ToActor(), ct);
         return !found ? TypedResults.NotFound() : errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
     }
 }

@@ -1,12 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Attachments;
 
 namespace Rapport.Features.Tickets;
 
-/// <summary>Adds an agent's reply or an internal note to a ticket, or a customer's message (from the portal), with
-/// attachments uploaded beforehand.</summary>
-public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time, TicketChanges changes,
+/// <summary>Adds an agent's reply or an internal note to a ticket (write access needed), or a customer's message (from
+/// the portal), with attachments uploaded beforehand.</summary>
+public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time, TicketChanges changes,
     Mail.ReplyOutbox outbox)
 {
     public sealed record ReplyRequest : MessageInput
@@ -31,6 +32,10 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Mess
 
     private async Task<Result> AddAsync(long ticketId, MessageInput request, int? expectedVersion, Actor actor, MessageKind kind, CancellationToken ct)
     {
+        if (kind != MessageKind.Customer)
+        {
+            await access.RequireAsync(actor, Access.Write, ct);
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
         var ticket = kind == MessageKind.Customer
             ? await db.Tickets.Include(t => t.Customer).FirstOrDefaultAsync(t => t.Id == ticketId && t.CustomerId == actor.CustomerId, ct)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Features.Agents;
 using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
 using Rapport.Infrastructure;
@@ -15,7 +16,7 @@ namespace Rapport.Features.Tickets;
 /// Concurrent creates are committed together (group commit): one writer takes every request waiting and
 /// saves them in one transaction, so a burst costs one commit instead of one each. If that transaction
 /// fails, each request is retried alone, so one bad request never fails the others.</summary>
-public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, MessageContent content, TimeProvider time,
+public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time,
     TicketChanges changes, ILogger<CreateTicket> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 64;
@@ -77,8 +78,10 @@ public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, 
         public TaskCompletionSource<Result> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Opens the ticket for an agent or token with write access, or for the app itself (the contact form).</summary>
     public async Task<Result> HandleAsync(Request request, Actor actor, string? idempotencyScope, string? idempotencyKey, CancellationToken ct)
     {
+        await access.RequireAsync(actor, Access.Write, ct);
         // Reads happen here, on the request's thread, so the single writer only writes.
         var email = CustomerEmail.Normalize(request.Customer.Email);
         var hash = idempotencyKey is null ? null : SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request));

@@ -13,14 +13,6 @@ public enum TicketChannel { Api, Email, WebForm, Portal, Phone, Agent }
 /// <summary>The deadlines an SLA sets on a ticket.</summary>
 public enum SlaDeadline { FirstResponse, NextResponse, Resolution }
 
-/// <summary>Who did something to a ticket: an agent, an API token acting for its creator, or the customer.</summary>
-public readonly record struct Actor(int? AgentId, int? TokenId, long? CustomerId)
-{
-    public static Actor System => default;
-    public static Actor Agent(int agentId) => new(agentId, null, null);
-    public static Actor Customer(long customerId) => new(null, null, customerId);
-}
-
 public sealed class Ticket
 {
     public const int SubjectMaxLength = 300;

@@ -24,6 +24,8 @@ public static class TicketsApi
         builder.Services.AddSingleton<CreateTicket>();
         builder.Services.AddSingleton<UpdateTicket>();
         builder.Services.AddSingleton<AddTicketMessage>();
+        // Inserted into replies on the ticket page; kept on the settings page.
+        builder.Services.AddSingleton<SavedReplies.ManageSavedReplies>();
         return builder;
     }
 

@@ -6,8 +6,9 @@ using Rapport.Features.Agents;
 
 namespace Rapport.Features.Tickets;
 
-/// <summary>Changes a ticket's status, priority, subject, owner or tags in one step, each through the ticket's rules.</summary>
-public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, TimeProvider time, TicketChanges changes)
+/// <summary>Changes a ticket's status, priority, subject, owner or tags in one step, each through the ticket's rules. Agents
+/// and tokens need write access; a customer (in the portal) may only close their own ticket.</summary>
+public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, TimeProvider time, TicketChanges changes)
 {
     public sealed record Request
     {
@@ -43,9 +44,17 @@ public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, TimeProv
 
     public async Task<Result> HandleAsync(long ticketId, Request request, int? expectedVersion, Actor actor, CancellationToken ct)
     {
+        if (actor.CustomerId is null)
+        {
+            await access.RequireAsync(actor, Access.Write, ct);
+        }
+        else if (request is not { Status: TicketStatus.Closed, Priority: null, Subject: null, OwnerId: null, Unassign: false, Tags: null, AddTags: null, RemoveTags: null })
+        {
+            throw new NotAllowedException("A customer may only close their own ticket.");
+        }
         await using var db = await contexts.CreateDbContextAsync(ct);
         var ticket = await db.Tickets.Include(t => t.Tags).FirstOrDefaultAsync(t => t.Id == ticketId, ct);
-        if (ticket is null)
+        if (ticket is null || (actor.CustomerId is { } customerId && ticket.CustomerId != customerId))
         {
             return new Result(Outcome.NotFound);
         }

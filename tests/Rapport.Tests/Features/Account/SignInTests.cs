@@ -18,8 +18,7 @@ public abstract class SignInTests(RapportFactory app) : DatabaseTests(app)
 
     private async Task DeactivateAsync(Agent agent)
     {
-        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
-        (await App.Services.GetRequiredService<ManageTeam>().SetActiveAsync(agent.Id, false, owner.Id)).Succeeded.ShouldBeTrue();
+        (await App.Services.GetRequiredService<ManageTeam>().SetActiveAsync(agent.Id, false, Rapport.Features.Tickets.Actor.System)).Succeeded.ShouldBeTrue();
     }
 
     [Fact]
@@ -80,7 +79,7 @@ public abstract class SignInTests(RapportFactory app) : DatabaseTests(app)
         await using var app = App.With(services => services.AddScoped<IPasswordHasher<Agent>>(_ => hasher));
         var agent = await App.CreateAgentAsync(AgentRoles.Agent);
         var invited = $"invited+{Guid.NewGuid():N}@example.com";
-        (await App.Services.GetRequiredService<ManageTeam>().InviteAsync(invited, "Ivy Invited", AgentRoles.Agent)).Succeeded.ShouldBeTrue();
+        (await App.Services.GetRequiredService<ManageTeam>().InviteAsync(invited, "Ivy Invited", AgentRoles.Agent, Rapport.Features.Tickets.Actor.System)).Succeeded.ShouldBeTrue();
         using var browser = new Browser(app);
 
         var checks = new List<int>();

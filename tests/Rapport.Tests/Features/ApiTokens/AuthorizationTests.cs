@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
+using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.ApiTokens;
@@ -46,7 +47,7 @@ public abstract class AuthorizationTests(RapportFactory app) : DatabaseTests(app
         client.DefaultRequestHeaders.Authorization = new("Bearer", plain);
         (await client.GetAsync("/api/v1/tickets", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        (await App.Services.GetRequiredService<ManageApiTokens>().RevokeAsync(token.Id, Ct)).ShouldBeTrue();
+        (await App.Services.GetRequiredService<ManageApiTokens>().RevokeAsync(token.Id, Actor.System, Ct)).ShouldBeTrue();
 
         (await client.GetAsync("/api/v1/tickets", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
     }

@@ -56,7 +56,7 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
             Name = name,
             Address = $"{name}@shop.example",
             Smtp = new SaveMailbox.SmtpSettings { Host = "127.0.0.1", Port = 9, Security = MailSecurity.None },
-        }, Ct);
+        }, Actor.System, Ct);
     }
 
     private static async Task<JobDetails> OpenJobAsync(Desk desk)

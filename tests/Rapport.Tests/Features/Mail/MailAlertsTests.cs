@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Mail;
+using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Mail;
@@ -97,7 +98,7 @@ public abstract class MailAlertsTests(RapportFactory app) : DatabaseTests(app)
             Name = name,
             Address = $"{name}@shop.example",
             Imap = new SaveMailbox.ImapSettings { Host = "127.0.0.1", Port = port, Security = MailSecurity.None },
-        }, Ct);
+        }, Actor.System, Ct);
         return (mailbox!, App.Services.GetRequiredService<SyncMailbox>());
     }
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Rapport.Features.Agents;
 using Rapport.Features.Mail;
+using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Mail;
@@ -42,7 +43,7 @@ public abstract class MailboxSyncTests(RapportFactory app) : DatabaseTests(app)
             Name = user,
             Address = $"{user}@shop.example",
             Imap = new SaveMailbox.ImapSettings { Host = Host, Port = Port, Security = MailSecurity.None, User = user, Password = password, Folder = folder, DeleteAfterFetch = deleteAfterFetch },
-        }, Ct);
+        }, Actor.System, Ct);
         return (mailbox!, user);
     }
 

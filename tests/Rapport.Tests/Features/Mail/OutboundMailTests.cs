@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Mail;
+using Rapport.Features.Tickets;
 using Rapport.Tests.Infrastructure;
 
 namespace Rapport.Tests.Features.Mail;
@@ -44,7 +45,7 @@ public abstract class OutboundMailTests(RapportFactory app) : DatabaseTests(app)
             Address = $"{name}@shop.example",
             Imap = new SaveMailbox.ImapSettings { Host = imapHost, Port = imapPort, Security = MailSecurity.None, User = $"{name}@shop.example", Password = MailboxSyncTests.Password },
             Smtp = new SaveMailbox.SmtpSettings { Host = smtpHost, Port = smtpPort ?? port, Security = MailSecurity.None },
-        }, Ct);
+        }, Actor.System, Ct);
         return mailbox!;
     }
 

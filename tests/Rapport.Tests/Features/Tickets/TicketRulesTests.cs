@@ -8,7 +8,7 @@ namespace Rapport.Tests.Features.Tickets;
 public sealed class TicketRulesTests
 {
     private const int AgentId = 7;
-    private static readonly Actor ByAgent = Actor.Agent(AgentId);
+    private static readonly Actor ByAgent = Actor.ForHistory(AgentId);
 
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 

@@ -37,7 +37,7 @@ public abstract class TicketStorageTests(RapportFactory app) : DatabaseTests(app
         await using (var db = App.CreateDbContext())
         {
             var ticket = await db.Tickets.Include(t => t.Customer).SingleAsync(t => t.Id == ticketId, Ct);
-            var by = Actor.Agent(agent.Id);
+            var by = Actor.ForHistory(agent.Id);
             ticket.AddNote(Message.Note(agent.Id, new MessageBody("Asked the warehouse.", null), noted), by, noted);
             ticket.AddReply(Message.Reply(agent.Id, new MessageBody("It is on its way.", null), replied), by, replied);
             ticket.AddCustomerMessage(Message.FromCustomer(ticket.Customer, new MessageBody("Still nothing.", null), customerWrote), customerWrote);
