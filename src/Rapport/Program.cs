@@ -55,6 +55,7 @@ app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages =
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseTwoFactorRequirement();
+app.UseCrossSiteRequestCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
 

@@ -258,6 +258,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
             return TypedResults.NoContent();
         }).RequireAuthorization(Policies.Owner).WithSummary("Replace the holidays");
         group.MapPost("/holidays/import", ImportAsync).RequireAuthorization(Policies.Owner)
+            .Accepts<string>(CalendarMediaType)
             .WithSummary("Add the days of an iCalendar (.ics) file, sent as text/calendar, to the holidays");
         group.MapPut("/sla-policies", async (IReadOnlyList<Policy> policies, SlaSettings settings, CancellationToken ct) =>
         {
@@ -284,8 +285,16 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, S
     private static async Task<Results<NoContent, ValidationProblem>> PutHoursAsync(Hours hours, SlaSettings settings, CancellationToken ct) =>
         await settings.SetHoursAsync(hours.Ranges, ct) is { } errors ? TypedResults.ValidationProblem(errors) : TypedResults.NoContent();
 
-    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, CancellationToken ct)
+    private const string CalendarMediaType = "text/calendar";
+
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem, ProblemHttpResult>> ImportAsync(HttpRequest request, SlaSettings settings, CancellationToken ct)
     {
+        // Routing already refuses other types (Accepts above); checked here as well because the body is read raw.
+        if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), CalendarMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem($"Send the iCalendar file with Content-Type: {CalendarMediaType}.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+        }
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
         if (!text.Contains("BEGIN:VCALENDAR", StringComparison.OrdinalIgnoreCase))
