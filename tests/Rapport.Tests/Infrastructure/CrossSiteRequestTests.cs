@@ -154,7 +154,9 @@ public abstract partial class CrossSiteRequestTests(RapportFactory app) : Databa
         using var client = await App.SignedInClientAsync(agent);
 
         using var forged = await client.PostAsync("/account/logout", new FormUrlEncodedContent([]), Ct);
+        using var unreadable = await client.PostAsync("/account/logout", new StringContent("--x--", Encoding.UTF8, "multipart/form-data"), Ct);
         await forged.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        await unreadable.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
         (await client.GetAsync("/api/v1/tickets", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var page = await client.GetStringAsync("/", Ct);
