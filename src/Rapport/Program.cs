@@ -49,12 +49,14 @@ if (isCommand)
 }
 await app.MigrateOnStartupAsync();
 
+app.UseSecurityHeaders();
 // The API answers errors with ProblemDetails; pages show the error page.
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseExceptionHandler());
 app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseExceptionHandler("/Error", createScopeForErrors: true));
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseTwoFactorRequirement();
+app.UseCrossSiteRequestCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
 
@@ -74,7 +76,8 @@ SlaSettings.MapSlaSettingsApi(app);
 app.MapPromisesApi();
 app.MapReportsApi();
 app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+// SecurityHeaders sets the whole page policy, frame-ancestors included, instead of Blazor's frame-ancestors-only one.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
 app.PrintSetupLinkWhenNeeded();
 
 await app.RunAsync();

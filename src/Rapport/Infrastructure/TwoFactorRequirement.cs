@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Rapport.Data;
@@ -5,7 +6,7 @@ using Rapport.Data;
 namespace Rapport.Infrastructure;
 
 /// <summary>When the owner requires two-factor sign-in, an agent signed in without it can only reach the page that sets it up
-/// (and sign out). API tokens are unaffected: they are not people signing in.</summary>
+/// (and sign out), and the static files those pages load. API tokens are unaffected: they are not people signing in.</summary>
 public static class TwoFactorRequirement
 {
     public static IApplicationBuilder UseTwoFactorRequirement(this IApplicationBuilder app) => app.Use(async (context, next) =>
@@ -16,10 +17,8 @@ public static class TwoFactorRequirement
             || user.HasClaim(c => c.Type == RapportClaims.TokenId)
             || user.HasClaim(RapportClaims.TwoFactor, "true")
             || path.StartsWithSegments("/account")
-            || path.StartsWithSegments("/_framework")
-            || path.StartsWithSegments("/_content")
             || path.StartsWithSegments("/health")
-            || Path.HasExtension(path.Value)
+            || IsStaticAsset(context)
             || !await IsRequiredAsync(context))
         {
             await next(context);
@@ -38,6 +37,11 @@ public static class TwoFactorRequirement
         }
         context.Response.Redirect("/account/two-factor?required=1");
     });
+
+    // Only what MapStaticAssets serves (the framework's script, our stylesheets): by the endpoint the request resolved to,
+    // never by how its path looks, since "/inbox/all.x" is a page and "/api/v1/reports/sla.csv" an API route.
+    private static bool IsStaticAsset(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<StaticAssetDescriptor>() is not null;
 
     private const string CacheKey = "rapport:require-2fa";
 

@@ -23,6 +23,12 @@ public static class WebSetup
             {
                 validation.Errors = validation.Errors.ToDictionary(e => JsonFieldName(e.Key), e => e.Value);
             }
+            // Routing refuses a body of a type the endpoint does not declare (JSON, a file, a raw message…) before any handler runs.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+            {
+                context.ProblemDetails.Detail = $"This endpoint does not take a body of type '{context.HttpContext.Request.ContentType}'. " +
+                    "The API reference (/api/docs) gives the type each endpoint takes, mostly application/json.";
+            }
         });
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
         builder.Services.AddValidation();
@@ -30,7 +36,8 @@ public static class WebSetup
         {
             document.Info.Title = "Rapport API";
             document.Info.Description = "Tickets, customers and attachments. Authenticate with `Authorization: Bearer rpt_…` " +
-                "(create a token with `Rapport token create`), or with the agent sign-in cookie.";
+                "(create a token with `Rapport token create`), or with the agent sign-in cookie; changes made with the cookie " +
+                $"must also send the header `{CrossSiteRequestCheck.HeaderName}: 1`.";
             return Task.CompletedTask;
         }));
         builder.Services.AddHealthChecks().AddDbContextCheck<RapportDb>("database", tags: ["ready"]);
@@ -53,6 +60,7 @@ public static class WebSetup
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         app.MapScalarApiReference("/api/docs", o => o
             .WithTitle("Rapport API")
+            .WithNonce()
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

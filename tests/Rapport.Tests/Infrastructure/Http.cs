@@ -10,10 +10,15 @@ public static partial class Http
 {
     public static readonly JsonSerializerOptions Json = CreateJsonOptions();
 
-    /// <summary>A client signed in through the real sign-in form, holding the agent's cookie.</summary>
+    /// <summary>The header a cookie-authenticated API write must carry, which a page on another site cannot send.</summary>
+    public const string CsrfHeader = "X-Rapport-Csrf";
+
+    /// <summary>A client signed in through the real sign-in form, holding the agent's cookie, and sending <see cref="CsrfHeader"/>
+    /// as scripts calling the API with the cookie must (remove it to act as a form on another site).</summary>
     public static async Task<HttpClient> SignedInClientAsync(this RapportFactory app, Rapport.Features.Agents.Agent agent)
     {
         var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        client.DefaultRequestHeaders.Add(CsrfHeader, "1");
         var response = await SubmitFormAsync(client, "/account/login", "login", new()
         {
             ["Input.Email"] = agent.Email!,
@@ -27,14 +32,20 @@ public static partial class Http
     public static async Task<HttpResponseMessage> SubmitFormAsync(HttpClient client, string url, string formName, Dictionary<string, string> fields)
     {
         var page = await client.GetStringAsync(url);
-        var antiforgery = AntiforgeryField().Match(page);
-        antiforgery.Success.ShouldBeTrue("the form carries an antiforgery token");
         var form = new Dictionary<string, string>(fields)
         {
-            ["__RequestVerificationToken"] = System.Net.WebUtility.HtmlDecode(antiforgery.Groups[1].Value),
+            ["__RequestVerificationToken"] = FormToken(page),
             ["_handler"] = formName,
         };
         return await client.PostAsync(url.Split('?')[0] + (url.Contains('?') ? "?" + url.Split('?')[1] : ""), new FormUrlEncodedContent(form));
+    }
+
+    /// <summary>The antiforgery token of the first form on a page.</summary>
+    public static string FormToken(string page)
+    {
+        var antiforgery = AntiforgeryField().Match(page);
+        antiforgery.Success.ShouldBeTrue("the page carries an antiforgery token");
+        return System.Net.WebUtility.HtmlDecode(antiforgery.Groups[1].Value);
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" (?:type=\"hidden\" )?value=\"([^\"]+)\"")]

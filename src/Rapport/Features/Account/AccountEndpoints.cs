@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Identity;
 using Rapport.Features.Agents;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Account;
 
@@ -11,7 +12,7 @@ public static class AccountEndpoints
         {
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect("/account/login");
-        });
+        }).RequireFormToken();
         return app;
     }
 }

@@ -136,7 +136,7 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
         {
             await sessions.EndAsync(http);
             return TypedResults.LocalRedirect("/portal");
-        }).ExcludeFromDescription();
+        }).RequireFormToken().ExcludeFromDescription();
         var api = app.MapGroup("/api/v1/customers/{id:long}/portal-links").WithTags("Customers").RequireAuthorization(Policies.Write);
         api.MapPost("/", CreateForCustomerAsync).WithSummary("Make a magic link into the portal for this customer (to send them yourself)");
         api.MapDelete("/", RevokeForCustomerAsync).WithSummary("Revoke every portal link of this customer; open portal sessions end at once");

@@ -13,7 +13,8 @@ public static partial class SetupServices
         return builder;
     }
 
-    /// <summary>While no owner exists, prints the one-time setup link once the server listens.</summary>
+    /// <summary>While no owner exists, prints the one-time setup link once the server listens. The link goes to the console
+    /// for the operator who started Rapport, never into a log event, which may be shipped and kept elsewhere (ADR 0050).</summary>
     public static void PrintSetupLinkWhenNeeded(this WebApplication app)
     {
         app.Lifetime.ApplicationStarted.Register(() => _ = PrintAsync(app));
@@ -31,12 +32,12 @@ public static partial class SetupServices
             }
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
                 ?? "http://localhost:5080";
-            var url = $"{address.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost")}/setup?token={app.Services.GetRequiredService<SetupLink>().Token}";
-            LogSetupLink(logger, url);
+            var page = $"{address.Replace("://[::]", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://+", "://localhost").Replace("://*", "://localhost")}/setup";
             Console.WriteLine();
             Console.WriteLine("  Rapport is not set up yet. Open this link to create the owner account:");
-            Console.WriteLine($"  {url}");
+            Console.WriteLine($"  {page}?token={app.Services.GetRequiredService<SetupLink>().Token}");
             Console.WriteLine();
+            LogSetupPending(logger, page);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -44,8 +45,8 @@ public static partial class SetupServices
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rapport is not set up yet. Open {SetupUrl} to create the owner account")]
-    private static partial void LogSetupLink(ILogger logger, string setupUrl);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rapport is not set up yet. Open {SetupPage} with the one-time link printed on the console to create the owner account")]
+    private static partial void LogSetupPending(ILogger logger, string setupPage);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not check whether Rapport is set up")]
     private static partial void LogSetupCheckFailed(ILogger logger, Exception exception);

@@ -279,6 +279,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
         group.MapPut("/business-hours", PutHoursAsync).RequireAuthorization(Policies.Owner).WithSummary("Replace the weekly opening hours");
         group.MapPut("/holidays", PutHolidaysAsync).RequireAuthorization(Policies.Owner).WithSummary("Replace the holidays");
         group.MapPost("/holidays/import", ImportAsync).RequireAuthorization(Policies.Owner)
+            .Accepts<string>(CalendarMediaType)
             .WithSummary("Add the days of an iCalendar (.ics) file, sent as text/calendar, to the holidays");
         group.MapPut("/sla-policies", PutPoliciesAsync).RequireAuthorization(Policies.Owner).WithSummary("Set response and resolution targets per priority");
         group.MapPut("/sla-policies/tags/{tag}", PutTagPoliciesAsync)
@@ -334,8 +335,16 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
         return Saved(errors.Count > 0 ? errors : await settings.SetTagPoliciesAsync(tag, read, user.ToActor(), ct));
     }
 
-    private static async Task<Results<Ok<ImportResult>, ValidationProblem>> ImportAsync(HttpRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
+    private const string CalendarMediaType = "text/calendar";
+
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem, ProblemHttpResult>> ImportAsync(HttpRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
     {
+        // Routing already refuses other types (Accepts above); checked here as well because the body is read raw.
+        if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), CalendarMediaType, StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.Problem($"Send the iCalendar file with Content-Type: {CalendarMediaType}.",
+                statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+        }
         using var reader = new StreamReader(request.Body);
         var text = await reader.ReadToEndAsync(ct);
         if (!text.Contains("BEGIN:VCALENDAR", StringComparison.OrdinalIgnoreCase))

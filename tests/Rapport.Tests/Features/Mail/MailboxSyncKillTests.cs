@@ -125,6 +125,7 @@ public abstract class MailProcessTests(RapportFactory app) : DatabaseTests(app)
         {
             BaseAddress = app.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
+            DefaultRequestHeaders = { { Http.CsrfHeader, "1" } },
         };
 
     protected async Task<MailboxDetails> CreateMailboxAsync(HttpClient owner, string user)
