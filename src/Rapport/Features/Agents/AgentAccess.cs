@@ -28,7 +28,7 @@ public sealed class NotAllowedException(string message) : Exception(message);
 /// current role and active flag come from the database, so an agent demoted or deactivated while a page is open (or a
 /// token's creator, for the token) is refused at once. Agents' standing is cached briefly because API tokens ask on every
 /// request; <see cref="ManageTeam"/> forgets an agent's entry when it changes them, other nodes notice within <see cref="CacheFor"/>.</summary>
-public sealed class AgentAccess(IMemoryCache cache, IDbContextFactory<RapportDb> contexts)
+public sealed partial class AgentAccess(IMemoryCache cache, IDbContextFactory<RapportDb> contexts, ILogger<AgentAccess> logger)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(15);
 
@@ -73,6 +73,8 @@ public sealed class AgentAccess(IMemoryCache cache, IDbContextFactory<RapportDb>
         {
             return;
         }
+        // A refusal means someone tried what their page or token does not offer them (or lost their role a moment ago).
+        LogRefused(actor.AgentId, actor.TokenId, actor.CustomerId, needed, effective);
         throw new NotAllowedException(needed >= Access.Owner
             ? "Only an owner of the desk may do this."
             : effective == Access.Read
@@ -82,6 +84,9 @@ public sealed class AgentAccess(IMemoryCache cache, IDbContextFactory<RapportDb>
 
     /// <summary>Drops the cached standing of an agent whose role or active flag just changed.</summary>
     public void Forget(int agentId) => cache.Remove(CacheKey(agentId));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused: agent {AgentId}, token {TokenId}, customer {CustomerId} needed {Needed} access and has {Effective}")]
+    private partial void LogRefused(int? agentId, int? tokenId, long? customerId, Access needed, Access effective);
 
     private static string CacheKey(int agentId) => "agent-access:" + agentId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -86,6 +86,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         await Should.ThrowAsync<NotAllowedException>(() =>
             Use<UpdateTicket>().HandleAsync(ticket.Id, new UpdateTicket.Request { Status = TicketStatus.Closed }, null, signedIn, Ct));
         (await TicketStateAsync(ticket.Id)).ShouldBe(before);
+        App.Logs.Entries.ShouldContain(e => e.Category == typeof(AgentAccess).FullName && e.Message.Contains($"agent {agent.Id},") && e.Message.Contains("has Read"));
     }
 
     [Fact]
