@@ -41,6 +41,13 @@ public sealed partial class Browser : IDisposable
         Http.SubmitFormAsync(Client, "/account/login-2fa", "login-2fa", new() { ["Input.Code"] = code });
 
     /// <summary>The page's error message, or null.</summary>
+    /// <summary>Posts a sign-out form as its page does: with the antiforgery token of the page it sits on.</summary>
+    public async Task<HttpResponseMessage> SignOutAsync(string pagePath, string action)
+    {
+        var page = await Client.GetStringAsync(pagePath);
+        return await Client.PostAsync(action, new FormUrlEncodedContent([new("__RequestVerificationToken", Http.FormToken(page))]));
+    }
+
     public static async Task<string?> AlertAsync(HttpResponseMessage response)
     {
         var match = Alert().Match(await response.Content.ReadAsStringAsync());

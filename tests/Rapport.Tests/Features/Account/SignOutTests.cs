@@ -17,7 +17,7 @@ public abstract class SignOutTests(RapportFactory app) : DatabaseTests(app)
         copy.DefaultRequestHeaders.Add("Cookie", browser.CookieHeader);
         (await copy.GetAsync("/api/v1/tickets", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var signOut = await browser.Client.PostAsync("/account/logout", null, Ct);
+        var signOut = await browser.SignOutAsync("/", "/account/logout");
 
         signOut.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await copy.GetAsync("/api/v1/tickets", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -30,7 +30,7 @@ public abstract class SignOutTests(RapportFactory app) : DatabaseTests(app)
         var agent = await App.CreateAgentAsync(AgentRoles.Agent);
         using var browser = new Browser(App);
         await browser.SignInAsync(agent.Email!, RapportFactory.AgentPassword);
-        await browser.Client.PostAsync("/account/logout", null, Ct);
+        await browser.SignOutAsync("/", "/account/logout");
 
         (await browser.SignInAsync(agent.Email!, RapportFactory.AgentPassword)).StatusCode.ShouldBe(HttpStatusCode.Redirect);
 

@@ -32,7 +32,7 @@ public abstract class PortalSignOutTests(RapportFactory app) : DatabaseTests(app
         copy.DefaultRequestHeaders.Add("Cookie", browser.CookieHeader);
         (await ShowsRequestsAsync(copy)).ShouldBeTrue();
 
-        var leave = await browser.Client.PostAsync("/portal/logout", null, Ct);
+        var leave = await browser.SignOutAsync("/portal", "/portal/logout");
 
         leave.StatusCode.ShouldBe(HttpStatusCode.Redirect);
         (await ShowsRequestsAsync(browser.Client)).ShouldBeFalse();
