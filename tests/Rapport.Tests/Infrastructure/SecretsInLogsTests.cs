@@ -44,6 +44,7 @@ public abstract partial class SecretsInLogsTests(RapportFactory app) : DatabaseT
             ["Input.OwnerName"] = "Olga Owner",
             ["Input.Email"] = $"owner+{Guid.NewGuid():N}@example.com",
             ["Input.Password"] = "a good long password",
+            ["Input.PublicUrl"] = app.BaseAddress.ToString(),
         });
         created.StatusCode.ShouldBe(HttpStatusCode.Redirect, await created.Content.ReadAsStringAsync(Ct));
         using var customer = await owner.PostJsonAsync("/api/v1/customers", new { name = "Ann Example", emails = new[] { $"ann+{Guid.NewGuid():N}@example.com" } });
