@@ -67,7 +67,7 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
 
         // Remote images load only when the agent asks.
         await page.GetByRole(AriaRole.Button, new() { Name = "Show images" }).ClickAsync();
-        for (var i = 0; i < 50 && Volatile.Read(ref pixelRequests) == 0; i++)
+        for (var i = 0; i < 150 && Volatile.Read(ref pixelRequests) == 0; i++)
         {
             await page.WaitForTimeoutAsync(100);
         }
