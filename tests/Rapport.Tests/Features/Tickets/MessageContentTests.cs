@@ -123,6 +123,8 @@ public sealed class MessageContentTests
     public void From_HostileHtml_TakesBoundedTimeAndKeepsItsText(string shape)
     {
         var html = HostileHtml.Shapes[shape];
+        // Once untimed, so the time measured is not the JIT's first pass through the parser and sanitizer.
+        Content.From(null, html, Ct);
         var clock = Stopwatch.StartNew();
 
         var body = Content.From(null, html, Ct);
