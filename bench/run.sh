@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rapport benchmark: for each provider and size, builds a fresh database, bulk-loads it with the generator, starts
 # the app and measures ticket-list latency, API ticket creation (1 and 8 clients), raw MIME intake (1 and 8 clients),
-# IMAP pull from a throwaway Dovecot, the app's memory and the SLA report.
+# IMAP pull from a throwaway Dovecot, the app's memory and the SLA report. With --only …,hostile it also measures intake
+# with hostile HTML mail mixed in (and, in process, what each hostile shape costs to sanitize).
 # Prints a table at the end and writes it to bench/results/<run>/summary.tsv. Stops everything it started.
 # With --sla it measures the SLA work instead: business-hours arithmetic (in process) and the deadline watch's
 # "due for a warning" query on desks where every ticket is open (bench/results/<run>/sla.tsv).
@@ -22,7 +23,8 @@
 #   --list-warmup S         seconds of list requests before measuring (default 8; the JIT needs a few seconds)
 #   --deep-page P           which page is "deep" (default: size/100, at most 4000)
 #   --rounds N              measure list and creates N times on the same database, report medians (default 3)
-#   --only LIST             measure only these of list,create,intake,imap (default all); e.g. --only intake,imap
+#   --only LIST             measure only these of list,create,intake,imap,hostile (default all but hostile); e.g. --only intake,imap
+#   --hostile-percent P     for hostile: the share of hostile HTML mail in the intake mix (default 5)
 #   --intake-duration S     seconds per measured intake run (default: --duration)
 #   --imap-messages N       messages per IMAP pull round (default 2000)
 #   --imap-port P           port for the throwaway Dovecot (default 55790); it needs Debian's dovecot-imapd and root
@@ -58,6 +60,7 @@ ONLY="list,create,intake,imap"
 INTAKE_DURATION=""
 IMAP_MESSAGES=2000
 IMAP_PORT=55790
+HOSTILE_PERCENT=5
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -80,6 +83,7 @@ while [[ $# -gt 0 ]]; do
     --intake-duration) INTAKE_DURATION="$2"; shift 2 ;;
     --imap-messages) IMAP_MESSAGES="$2"; shift 2 ;;
     --imap-port) IMAP_PORT="$2"; shift 2 ;;
+    --hostile-percent) HOSTILE_PERCENT="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -314,6 +318,21 @@ measure_intake() { # measure_intake CLIENTS TOKEN -> "rate p50 p99 app_cpu_ms_pe
   echo "$(field per_second "$out") $(field p50_ms "$out") $(field p99_ms "$out") $(field app_cpu_ms "$out")"
 }
 
+measure_hostile() { # measure_hostile TOKEN -> one line of hostile.tsv's measured columns: intake with 8 clients without, then with hostile mail
+  local token="$1" plain mixed quarantined
+  plain=$("${TOOL[@]}" intake --url "$URL" --token "$token" --mailbox bench --owner-email "$OWNER_EMAIL" --owner-password "$OWNER_PASSWORD" \
+    --clients 8 --duration "${INTAKE_DURATION:-$DURATION}" --warmup "$WARMUP" --app-pid "$APP_PID" 2>>"$RESULTS/hostile.err" | tee -a "$RESULTS/hostile.log" | grep '^intake ')
+  mixed=$("${TOOL[@]}" intake --url "$URL" --token "$token" --mailbox bench --owner-email "$OWNER_EMAIL" --owner-password "$OWNER_PASSWORD" \
+    --clients 8 --duration "${INTAKE_DURATION:-$DURATION}" --warmup "$WARMUP" --app-pid "$APP_PID" --hostile-percent "$HOSTILE_PERCENT" \
+    2>>"$RESULTS/hostile.err" | tee -a "$RESULTS/hostile.log" | grep '^intake ')
+  [[ "$(field failed "$mixed")" == 0 ]] || log "warning: $(field failed "$mixed") intake requests with hostile mail failed (see $RESULTS/hostile.err)"
+  quarantined=$(field quarantined "$mixed")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    "$(field per_second "$plain")" "$(field p99_ms "$plain")" "$(field app_cpu_ms "$plain")" \
+    "$(field per_second "$mixed")" "$(field other_p99_ms "$mixed")" "$(field app_cpu_ms "$mixed")" \
+    "$(field hostile "$mixed")" "$(field hostile_p50_ms "$mixed")" "$(field hostile_max_ms "$mixed")" "${quarantined:-0}"
+}
+
 measure_imap() { # measure_imap TOKEN -> "rate drain_rate"
   local out
   out=$("${TOOL[@]}" imap-pull --url "$URL" --token "$1" --owner-email "$OWNER_EMAIL" --owner-password "$OWNER_PASSWORD" \
@@ -407,6 +426,13 @@ run_one() { # run_one PROVIDER SIZE
     fi
     if wants imap && [[ -n "$IMAP" ]]; then
       im=$(measure_imap "$token")
+    fi
+    if wants hostile; then
+      local hostile
+      hostile=$(measure_hostile "$token")
+      printf '%s\t%s\t%s\t%s\n' "$provider" "$size" "$round" "$hostile" >>"$HOSTILE_TSV"
+      log "round $round, hostile mail ($HOSTILE_PERCENT%): intake/s with 8 clients $(cut -f1 <<<"$hostile") without, $(cut -f4 <<<"$hostile") with;" \
+        "hostile messages $(cut -f8 <<<"$hostile") ms p50, $(cut -f9 <<<"$hostile") ms max; the others' p99 $(cut -f5 <<<"$hostile") ms"
     fi
     read -r a b c _ <<<"$i1"; i1_r+=("$a"); i1_50+=("$b"); i1_99+=("$c")
     read -r a b c d <<<"$i8"; i8_r+=("$a"); i8_50+=("$b"); i8_99+=("$c"); i8_cpu+=("$d")
@@ -513,6 +539,12 @@ fi
 
 # The reply check (in process, no database): a ~2,000-word thread against a 300-word draft.
 log "$("${TOOL[@]}" reply-check | tee "$RESULTS/reply-check.txt")"
+HOSTILE_TSV="$RESULTS/hostile.tsv"
+if wants hostile; then
+  # What each hostile shape costs to sanitize (in process, one thread), then intake with hostile mail in the mix.
+  "${TOOL[@]}" hostile-html --rounds "$([[ $QUICK -eq 1 ]] && echo 1 || echo 3)" | tee "$RESULTS/hostile-html.txt" | sed 's/^/  /' >&2
+  printf 'provider\ttickets\tround\tplain_per_s\tplain_p99\tplain_cpu_ms\tmixed_per_s\tmixed_others_p99\tmixed_cpu_ms\thostile_sent\thostile_p50\thostile_max\tquarantined\n' >"$HOSTILE_TSV"
+fi
 printf 'provider\ttickets\tgen_s\tgen_rows_per_s\tdb_mb\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\tin1_per_s\tin1_p50\tin1_p99\tin8_per_s\tin8_p50\tin8_p99\tin8_cpu_ms\timap_per_s\timap_drain_per_s\trss_start_mb\trss_idle_mb\tpeak_mb\n' >"$SUMMARY"
 printf 'provider\ttickets\tround\tlist1_p50\tlist1_p99\tdeep_page\tdeep_p50\tdeep_p99\tc1_per_s\tc1_p50\tc1_p99\tc1_cpu_ms\tc8_per_s\tc8_p50\tc8_p99\tc8_cpu_ms\tc8_busy_pct\tin1_per_s\tin1_p50\tin1_p99\tin8_per_s\tin8_p50\tin8_p99\tin8_cpu_ms\timap_per_s\timap_drain_per_s\n' >"$ROUNDS_TSV"
 
@@ -536,5 +568,11 @@ echo "in1/in8 = raw MIME intake (POST /api/v1/inbound/mime) with 1 and 8 clients
 echo "in8_cpu_ms = app CPU per message with 8 clients; imap = $IMAP_MESSAGES messages pulled from Dovecot per second, from adding"
 echo "the mailbox (imap_per_s, pickup included) and from its first ledger line (imap_drain_per_s)"
 column -t -s $'\t' "$SUMMARY"
+if [[ -f "$HOSTILE_TSV" ]]; then
+  echo
+  echo "intake with 8 clients without (plain_) and with $HOSTILE_PERCENT% hostile HTML mail (mixed_; ~100 KB each, HTML only); times in ms;"
+  echo "mixed_others_p99 = p99 of the other messages; hostile_p50/max = latency of the hostile ones"
+  column -t -s $'\t' "$HOSTILE_TSV"
+fi
 echo
 echo "results: ${RESULTS#"$REPO_DIR/"}"

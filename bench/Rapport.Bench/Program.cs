@@ -20,6 +20,8 @@ const string usage =
 
     {MailFileCommand.Usage}
 
+    {HostileHtmlCommand.Usage}
+
     {ReplyCheckCommand.Usage}
 
     {ReportsCommand.Usage}
@@ -46,6 +48,7 @@ try
         "imap-pull" => await ImapPullCommand.RunAsync(options),
         "mail-prepare" => MailPrepareCommand.Run(options),
         "mail-file" => await MailFileCommand.RunAsync(options),
+        "hostile-html" => HostileHtmlCommand.Run(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),

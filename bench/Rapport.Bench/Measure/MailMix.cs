@@ -8,10 +8,14 @@ namespace Rapport.Bench.Measure;
 /// conversations, 33% replies threading to an earlier message of this mix (In-Reply-To and References), 5% auto-replies
 /// (Auto-Submitted, "Automatic reply:"), 2% bounces from mailer-daemon; 30% carry an HTML alternative, 20% a small
 /// attachment (a PNG or PDF of 4–30 KB, every one different). Every message has its own Message-ID. The size comes
-/// from the customer's text and the quoted history below it, as mail clients send it.</summary>
-internal sealed class MailMix(string run, int stream, string to, int seed)
+/// from the customer's text and the quoted history below it, as mail clients send it.
+/// With <paramref name="hostilePercent"/>, that share of the messages are new conversations whose only body is
+/// hostile HTML of about 100 KB (the shapes of <see cref="HostileHtml"/> in turn), which intake reads its text from.</summary>
+internal sealed class MailMix(string run, int stream, string to, int seed, int hostilePercent = 0)
 {
-    public enum Kind { New, Reply, AutoReply, Bounce }
+    public enum Kind { New, Reply, AutoReply, Bounce, Hostile }
+
+    private const int HostileSize = 100 * 1024;
 
     private readonly Random _random = new(seed);
     private readonly List<(string MessageId, string From, string Name, string Subject)> _threads = [];
@@ -20,6 +24,10 @@ internal sealed class MailMix(string run, int stream, string to, int seed)
     public (byte[] Raw, Kind Kind) Next()
     {
         var n = _count++;
+        if (hostilePercent > 0 && _random.Next(100) < hostilePercent)
+        {
+            return (Hostile($"{run}.{stream}.{n}@bench.example", n), Kind.Hostile);
+        }
         var roll = _random.Next(100);
         var kind = _threads.Count == 0 || roll < 60 ? Kind.New : roll < 93 ? Kind.Reply : roll < 98 ? Kind.AutoReply : Kind.Bounce;
         var messageId = $"{run}.{stream}.{n}@bench.example";
@@ -92,6 +100,24 @@ internal sealed class MailMix(string run, int stream, string to, int seed)
         }
         sb.Append(body);
         return (Encoding.UTF8.GetBytes(sb.ToString()), kind);
+    }
+
+    /// <summary>A new conversation whose only body is hostile HTML (base64, as a client would send such long lines).</summary>
+    private byte[] Hostile(string messageId, int n)
+    {
+        var (shape, make) = HostileHtml.Shapes[_random.Next(HostileHtml.Shapes.Count)];
+        var first = Pick(Vocabulary.FirstNames);
+        var from = $"{Local(first)}.{run}{stream}x{n}@{Pick(Vocabulary.MailDomains)}";
+        var sb = new StringBuilder(HostileSize * 4 / 3 + 4096);
+        sb.Append("Return-Path: <").Append(from).Append(">\r\n");
+        sb.Append("From: \"").Append(first).Append("\" <").Append(from).Append(">\r\n");
+        sb.Append("To: Support <").Append(to).Append(">\r\n");
+        sb.Append("Subject: ").Append(shape).Append("\r\n");
+        sb.Append("Date: ").Append(DateTime.UtcNow.ToString("ddd, dd MMM yyyy HH:mm:ss +0000", CultureInfo.InvariantCulture)).Append("\r\n");
+        sb.Append("Message-ID: <").Append(messageId).Append(">\r\n");
+        sb.Append("MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+        sb.Append(Base64Lines(Encoding.UTF8.GetBytes(make(HostileSize))));
+        return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
     private string Text(Kind kind, string name, int size)

@@ -23,7 +23,7 @@ internal static class MailPrepareCommand
         options.EnsureAllRead();
         var mix = new MailMix("prep", 0, "help@bench.example", 7);
         var raws = Enumerable.Range(0, count).Select(_ => mix.Next().Raw).ToArray();
-        var content = new MessageContent();
+        var content = new MessageContent(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MessageContent>.Instance);
         var html = 0;
         long checksum = 0;
         // Per message, one value a round; the median is Latencies' 50th percentile (in ms).
@@ -45,7 +45,7 @@ internal static class MailPrepareCommand
             {
                 var message = messages[i]!;
                 var text = message.TextBody;
-                texts[i] = string.IsNullOrWhiteSpace(text) ? content.From(null, MailHtml.HtmlPartOf(message)).Text : text.Trim();
+                texts[i] = string.IsNullOrWhiteSpace(text) ? content.From(null, MailHtml.HtmlPartOf(message), CancellationToken.None).Text : text.Trim();
                 html += MailHtml.MayHaveHtml(message) ? 1 : 0;
             }
             var sanitized = Stopwatch.GetTimestamp();
@@ -54,7 +54,7 @@ internal static class MailPrepareCommand
             {
                 if (MailHtml.MayHaveHtml(messages[i]!))
                 {
-                    checksum += content.Sanitize(MailHtml.HtmlPartOf(MailReader.Parse(raws[i]).Message!))?.Length ?? 0;
+                    checksum += content.Sanitize(MailHtml.HtmlPartOf(MailReader.Parse(raws[i]).Message!), CancellationToken.None)?.Length ?? 0;
                 }
             }
             var shown = Stopwatch.GetTimestamp();

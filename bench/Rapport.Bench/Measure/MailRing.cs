@@ -11,23 +11,26 @@ internal sealed class MailRing
 {
     private const int TokenLength = 12;
     private readonly byte[][] _raws;
+    private readonly bool[] _hostile;
     private readonly int[][] _offsets;
     private readonly string _prefix;
     private int _next;
     private int _lap = -1;
 
-    public MailRing(string phase, int stream, string to, int size)
+    public MailRing(string phase, int stream, string to, int size, int hostilePercent = 0)
     {
         // The phase's prefix is random, so phases, rounds and runs never reuse a token; the lap fills the rest.
         _prefix = (phase + Guid.NewGuid().ToString("N"))[..(TokenLength - 4)];
         var token = _prefix + "zzzz";
-        var mix = new MailMix(token, stream, to, HashCode.Combine(phase, stream));
+        var mix = new MailMix(token, stream, to, HashCode.Combine(phase, stream), hostilePercent);
         var pattern = Encoding.ASCII.GetBytes(token);
         _raws = new byte[size][];
+        _hostile = new bool[size];
         _offsets = new int[size][];
         for (var i = 0; i < size; i++)
         {
-            var raw = mix.Next().Raw;
+            var (raw, kind) = mix.Next();
+            _hostile[i] = kind == MailMix.Kind.Hostile;
             var offsets = new List<int>();
             for (var at = raw.AsSpan().IndexOf(pattern); at >= 0;)
             {
@@ -44,14 +47,16 @@ internal sealed class MailRing
     /// <summary>Bytes of all messages in the ring.</summary>
     public long Bytes { get; }
 
-    /// <summary>The next message, its run token set to this lap's. The array is reused: send it before asking again.</summary>
-    public byte[] Next()
+    /// <summary>The next message, its run token set to this lap's, and whether it is hostile HTML. The array is
+    /// reused: send it before asking again.</summary>
+    public (byte[] Raw, bool Hostile) Next()
     {
         if (_next == 0)
         {
             _lap++;
         }
         var raw = _raws[_next];
+        var hostile = _hostile[_next];
         Span<byte> token = stackalloc byte[TokenLength];
         Encoding.ASCII.GetBytes(_prefix, token);
         Encoding.ASCII.GetBytes(_lap.ToString("x4", System.Globalization.CultureInfo.InvariantCulture), token[^4..]);
@@ -60,6 +65,6 @@ internal sealed class MailRing
             token.CopyTo(raw.AsSpan(at));
         }
         _next = (_next + 1) % _raws.Length;
-        return raw;
+        return (raw, hostile);
     }
 }

@@ -106,7 +106,7 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
                 var customer = customers[(i + round * 5) % customers.Count];
                 var opened = now - TimeSpan.FromHours(random.Next(2, 21 * 24));
                 var firstName = customer.Name.Split(' ')[0];
-                var message = Message.FromCustomer(customer, content.From(body.Replace("Maria", firstName), null), opened);
+                var message = Message.FromCustomer(customer, content.From(body.Replace("Maria", firstName), null, ct), opened);
                 var ticket = Ticket.Open(customer, subject, round == 0 ? TicketChannel.Email : TicketChannel.WebForm, priority, message, Actor.System, opened);
                 ticket.Acknowledged(); // demo customers are not real: nobody is mailed
                 ticket.SetTags([.. tags, Marker], Actor.System, opened);
@@ -117,16 +117,16 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
                 if (status != TicketStatus.New)
                 {
                     ticket.Assign(owner.Id, actor, at);
-                    ticket.AddNote(Message.Note(owner.Id, content.From("Checked the account history; see the customer's earlier tickets.", null), at), actor, at);
+                    ticket.AddNote(Message.Note(owner.Id, content.From("Checked the account history; see the customer's earlier tickets.", null, ct), at), actor, at);
                     var reply = $"Hi {firstName},\n\nThanks for getting in touch. I'm looking into this now and will come back to you with an answer by tomorrow.\n\nBest,\n{owner.DisplayName}";
                     at = at.AddMinutes(random.Next(5, 90));
-                    ticket.AddReply(Message.Reply(owner.Id, content.From(reply, null), at), actor, at,
+                    ticket.AddReply(Message.Reply(owner.Id, content.From(reply, null, ct), at), actor, at,
                         status == TicketStatus.Open ? TicketStatus.Open : TicketStatus.WaitingOnCustomer);
                 }
                 if (status is TicketStatus.Resolved or TicketStatus.Closed)
                 {
                     at = at.AddHours(random.Next(2, 30));
-                    ticket.AddCustomerMessage(Message.FromCustomer(customer, content.From("That worked, thank you so much!", null), at), at);
+                    ticket.AddCustomerMessage(Message.FromCustomer(customer, content.From("That worked, thank you so much!", null, ct), at), at);
                     ticket.ChangeStatus(status, actor, at.AddMinutes(30));
                 }
                 db.Tickets.Add(ticket);

@@ -203,7 +203,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             machine = "sent from one of our own mailboxes (mail loop)";
         }
         var person = machine is null && senderAddress is not null && CustomerEmail.IsValid(senderAddress);
-        var (body, hasHtml) = person ? Body(mail) : (null, false);
+        var (body, hasHtml) = person ? Body(mail, ct) : (null, false);
         var prepared = new Prepared
         {
             RawSha256 = sha,
@@ -864,10 +864,10 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     /// <summary>The message's text, folded; its HTML part is not kept here but shown from the raw message
     /// (<see cref="MailHtml"/>, 0044): <c>HasHtml</c> says whether it has one. Only mail without a text part has its
     /// HTML sanitized here, for the text read from it.</summary>
-    private (MessageBody Body, bool HasHtml) Body(MimeMessage mail)
+    private (MessageBody Body, bool HasHtml) Body(MimeMessage mail, CancellationToken ct)
     {
         var text = mail.TextBody;
-        var plain = string.IsNullOrWhiteSpace(text) ? content.From(null, MailHtml.HtmlPartOf(mail)).Text : text.Trim();
+        var plain = string.IsNullOrWhiteSpace(text) ? content.From(null, MailHtml.HtmlPartOf(mail), ct).Text : text.Trim();
         var folded = MailReader.FoldQuotedText(plain);
         if (folded.Length == 0)
         {

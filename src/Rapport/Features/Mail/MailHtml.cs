@@ -57,13 +57,13 @@ public sealed partial class MailHtml(MessageContent content, FileStore files, IL
         var shas = missing.Select(m => m.Sha).Distinct().ToList();
         var rows = await db.RawMail.AsNoTracking().Where(r => shas.Contains(r.Sha256))
             .Select(r => new { r.Sha256, r.Content, r.Length, r.Compression }).ToListAsync(ct);
-        var rendered = rows.ToDictionary(r => r.Sha256, r => Render(r.Sha256, () => RawMail.Unpack(r.Content, r.Length, r.Compression)), StringComparer.Ordinal);
+        var rendered = rows.ToDictionary(r => r.Sha256, r => Render(r.Sha256, () => RawMail.Unpack(r.Content, r.Length, r.Compression), ct), StringComparer.Ordinal);
         foreach (var sha in shas.Where(s => !rendered.ContainsKey(s)))
         {
             // Taken before 0039 and reprocessed since: its raw bytes are in the file store.
             if (await files.ReadAllBytesAsync(sha, ct) is { } raw)
             {
-                rendered[sha] = Render(sha, () => raw);
+                rendered[sha] = Render(sha, () => raw, ct);
             }
         }
         foreach (var (sha, html) in rendered)
@@ -82,14 +82,14 @@ public sealed partial class MailHtml(MessageContent content, FileStore files, IL
     }
 
     /// <summary>The sanitized HTML part, or null; a message that cannot be read is shown as its text, never breaks the page.</summary>
-    private string? Render(string sha, Func<byte[]> raw)
+    private string? Render(string sha, Func<byte[]> raw, CancellationToken ct)
     {
         try
         {
             var (mail, _) = MailReader.Parse(raw());
-            return mail is null ? null : content.Sanitize(HtmlPartOf(mail));
+            return mail is null ? null : content.Sanitize(HtmlPartOf(mail), ct);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogUnreadable(sha, e);
             return null;

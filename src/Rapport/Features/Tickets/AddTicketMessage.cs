@@ -49,7 +49,7 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
             return new Result(Outcome.VersionMismatch, ticket);
         }
         var now = time.GetUtcNow().UtcDateTime;
-        var body = content.From(request.Text, request.Html);
+        var body = content.From(request.Text, request.Html, ct);
         var message = kind switch
         {
             MessageKind.Reply => Message.Reply(actor.AgentId, body, now),

@@ -103,7 +103,7 @@ public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, 
             existing = await FindCustomer(db, email);
         }
         var pending = new Pending(request, actor, idempotencyScope, idempotencyKey, hash, email,
-            content.From(request.Message.Text, request.Message.Html), existing);
+            content.From(request.Message.Text, request.Message.Html, ct), existing);
         EnsureWriter();
         await _queue.Writer.WriteAsync(pending, ct);
         // Once queued, the ticket is written even if this caller goes away; a retry with the same key finds it.

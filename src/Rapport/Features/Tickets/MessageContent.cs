@@ -6,23 +6,32 @@ using Ganss.Xss;
 namespace Rapport.Features.Tickets;
 
 /// <summary>Turns what a caller sends (text, HTML or both) into a <see cref="MessageBody"/>: HTML sanitized
-/// (no scripts, event handlers, javascript: links, forms or frames), text derived from the HTML when missing.</summary>
-public sealed class MessageContent
+/// (no scripts, event handlers, javascript: links, forms or frames), text derived from the HTML when missing.
+/// Whatever the HTML's shape, sanitizing it costs bounded time and memory and can be cancelled (<see cref="HtmlLimits"/>,
+/// <see cref="HtmlWork"/>): HTML beyond the limits is not kept, and the message keeps its text, read from the HTML
+/// token by token (docs/decisions/0048-bounded-html-parsing.md).</summary>
+public sealed partial class MessageContent
 {
     /// <summary>Where a cleaned style waits while the sanitizer works: it drops every attribute it does not know,
     /// and this one is only ever added by <see cref="KeepStyle"/> after that check has run for the element.</summary>
     private const string CleanStyle = "data-rapport-style";
+
+    /// <summary>The HTML is parsed as the body of a document, as <see cref="HtmlSanitizer.Sanitize"/> does.</summary>
+    private const string DocumentStart = "<!doctype html><html><body>";
 
     private static readonly string[] ExcludedCssProperties = ["position", "z-index", "top", "left", "right", "bottom", "background",
         "background-image", "list-style-image", "border-image", "content", "cursor", "filter"];
 
     // HTML only, no CSS object model: inline styles are checked by InlineStyle, and a <style> element (which needs
     // the CSS model to be sanitized) is emptied by the sanitizer instead.
-    private static readonly HtmlParser SanitizerParser = new(new HtmlParserOptions { IsScripting = true }, BrowsingContext.New(Configuration.Default));
+    private static readonly IBrowsingContext Context = BrowsingContext.New(Configuration.Default);
 
     private readonly HtmlSanitizer _sanitizer;
     private readonly HashSet<string> _allowedCss;
-    private readonly HtmlParser _parser = new();
+    private readonly HtmlParserOptions _parserOptions;
+    private readonly HtmlLimits _limits;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MessageContent> _logger;
 
     /// <summary>Styles already cleaned: mail repeats the same few on every line and quote (Outlook, Gmail), so each is
     /// checked once. Bounded: styles up to <see cref="CleanStyleMaxLength"/> characters, emptied at <see cref="CleanStylesKept"/>.</summary>
@@ -30,9 +39,20 @@ public sealed class MessageContent
     private const int CleanStylesKept = 4096;
     private const int CleanStyleMaxLength = 512;
 
-    public MessageContent()
+    public MessageContent(TimeProvider time, ILogger<MessageContent> logger) : this(time, logger, HtmlLimits.Default)
     {
-        _sanitizer = new HtmlSanitizer { HtmlParserFactory = () => SanitizerParser, AllowDataAttributes = false };
+    }
+
+    internal MessageContent(TimeProvider time, ILogger<MessageContent> logger, HtmlLimits limits)
+    {
+        _time = time;
+        _logger = logger;
+        _limits = limits;
+        _parserOptions = new HtmlParserOptions { IsScripting = true, MaximumDepth = limits.MaxDepth };
+        // The sanitizer parses by itself only what a document can nest (a srcdoc, a style sheet), which the allowed tags
+        // and attributes leave out; should it ever, that parser keeps the tree's depth bounded too.
+        var nested = new HtmlParser(_parserOptions, Context);
+        _sanitizer = new HtmlSanitizer { HtmlParserFactory = () => nested, AllowDataAttributes = false };
         _sanitizer.AllowedSchemes.Clear();
         _sanitizer.AllowedSchemes.UnionWith(["http", "https", "mailto", "tel", "cid"]);
         _sanitizer.AllowedTags.ExceptWith(["form", "input", "button", "select", "textarea", "option", "style"]);
@@ -44,51 +64,55 @@ public sealed class MessageContent
         _sanitizer.PostProcessDom += RestoreStyles;
     }
 
-    public MessageBody From(string? text, string? html)
+    public MessageBody From(string? text, string? html, CancellationToken ct)
     {
-        var safeHtml = Sanitize(html);
-        var plain = string.IsNullOrWhiteSpace(text) ? TextOf(safeHtml) : text.Trim();
-        return new MessageBody(plain, safeHtml);
+        var readText = string.IsNullOrWhiteSpace(text);
+        var (safeHtml, htmlText) = Clean(html, readText, ct);
+        return new MessageBody(readText ? htmlText : text!.Trim(), safeHtml);
     }
 
-    /// <summary>The HTML sanitized; null when nothing is left of it.</summary>
-    public string? Sanitize(string? html)
-    {
-        var safeHtml = string.IsNullOrWhiteSpace(html) ? null : _sanitizer.Sanitize(html);
-        return string.IsNullOrWhiteSpace(safeHtml) ? null : safeHtml;
-    }
+    /// <summary>The HTML sanitized; null when nothing is left of it, or when it is beyond <see cref="HtmlLimits"/>.</summary>
+    public string? Sanitize(string? html, CancellationToken ct) => Clean(html, readText: false, ct).Html;
 
-    public string TextOf(string? html)
+    /// <summary>The sanitized HTML (null when nothing is left of it or it is not kept) and, when asked for, its text.
+    /// Throws <see cref="OperationCanceledException"/> when <paramref name="ct"/> is cancelled.</summary>
+    private (string? Html, string Text) Clean(string? html, bool readText, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(html))
         {
-            return "";
+            return (null, "");
         }
-        var document = _parser.ParseDocument(html);
-        foreach (var br in document.QuerySelectorAll("br"))
+        try
         {
-            br.Replace(document.CreateTextNode("\n"));
+            if (html.Length > _limits.MaxLength)
+            {
+                throw new HtmlTooComplexException($"it is longer than {_limits.MaxLength:N0} characters");
+            }
+            var work = new HtmlWork(_limits, _time, ct);
+            var options = _parserOptions;
+            options.OnToken = work.OnToken;
+            options.ShouldEmitAttribute = work.ShouldEmitAttribute;
+            using var document = new HtmlParser(options, Context).ParseDocument(DocumentStart + html);
+            work.Check();
+            var body = document.Body!;
+            _sanitizer.SanitizeDom(document, body);
+            work.Check();
+            var safeHtml = HtmlWriter.Write(body.ChildNodes, _sanitizer.OutputFormatter, work);
+            if (string.IsNullOrWhiteSpace(safeHtml))
+            {
+                return (null, "");
+            }
+            return (safeHtml, readText ? HtmlText.Of(document) : "");
         }
-        foreach (var block in document.QuerySelectorAll("p, div, li, tr, h1, h2, h3, h4, h5, h6, blockquote"))
+        catch (HtmlTooComplexException e)
         {
-            block.Append(document.CreateTextNode("\n"));
+            LogNotKept(html.Length, e.Message);
+            return (null, readText ? HtmlText.Of(html, ct) : "");
         }
-        var lines = (document.Body?.TextContent ?? "").Replace("\r", "").Split('\n').Select(l => l.TrimEnd());
-        return string.Join('\n', CollapseBlankLines(lines)).Trim();
     }
 
-    private static IEnumerable<string> CollapseBlankLines(IEnumerable<string> lines)
-    {
-        var blank = 0;
-        foreach (var line in lines)
-        {
-            blank = line.Length == 0 ? blank + 1 : 0;
-            if (blank <= 1)
-            {
-                yield return line;
-            }
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HTML of {Length} characters not kept: {Reason}; the message keeps its text")]
+    private partial void LogNotKept(int length, string reason);
 
     /// <summary>The sanitizer drops the style attribute (it is not in its list); what passes
     /// <see cref="InlineStyle"/> is set aside on the element and put back once the sanitizer is done.</summary>
