@@ -118,19 +118,35 @@ public sealed class MessageContentTests
     /// <summary>Taken in (an API message, mail without a text part) and shown (mail's HTML), hostile HTML takes a
     /// fraction of the time it did (20,000 nested &lt;div&gt;s: 7 s before) and keeps its text; whatever HTML is kept
     /// is no deeper than the limit.</summary>
+    private static TimeSpan Fastest(Action action)
+    {
+        action();
+        var best = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = clock.Elapsed < best ? clock.Elapsed : best;
+        }
+        return best;
+    }
+
     [Theory]
     [MemberData(nameof(HostileHtml.Names), MemberType = typeof(HostileHtml))]
     public void From_HostileHtml_TakesBoundedTimeAndKeepsItsText(string shape)
     {
         var html = HostileHtml.Shapes[shape];
-        // Once untimed, so the time measured is not the JIT's first pass through the parser and sanitizer.
-        Content.From(null, html, Ct);
-        var clock = Stopwatch.StartNew();
+        // Plain mail of the same size is the yardstick, so that a busy machine slows both alike; each is timed at its
+        // best of three (whatever else runs only adds time), after an untimed run for the JIT's first pass.
+        var plain = string.Concat(Enumerable.Repeat("<p>Some ordinary text of a mail.</p>", html.Length / 36 + 1));
+        var yardstick = Fastest(() => Content.From(null, plain, Ct));
+        var hostile = Fastest(() => Content.From(null, html, Ct));
 
         var body = Content.From(null, html, Ct);
         var shown = Content.Sanitize(html, Ct);
 
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(2), shape);
+        // Before the bound, 20,000 nested <div>s took ~7 s where the same size of plain mail takes ~0.05 s (140 times).
+        hostile.ShouldBeLessThan(yardstick * 20 + TimeSpan.FromMilliseconds(50), $"{shape}: {hostile.TotalMilliseconds:F0} ms, plain {yardstick.TotalMilliseconds:F0} ms");
         body.Text.ShouldContain(HostileHtml.Marker, customMessage: shape);
         shown.ShouldBe(body.Html, shape);
         if (body.Html is { } kept)
