@@ -9,10 +9,18 @@ namespace Rapport.Tests.Infrastructure;
 /// <summary>A browser without JavaScript at its own IP address (a random one unless given), whose cookies the test can read.</summary>
 public sealed partial class Browser : IDisposable
 {
-    public Browser(WebApplicationFactory<Program> app, IPAddress? ip = null)
+    /// <param name="host">The Host the requests name, when not the test server's (a forged one, say).</param>
+    public Browser(WebApplicationFactory<Program> app, IPAddress? ip = null, string? host = null)
     {
         Ip = ip ?? RandomIp();
-        var server = app.Server.CreateHandler(context => context.Connection.RemoteIpAddress = Ip);
+        var server = app.Server.CreateHandler(context =>
+        {
+            context.Connection.RemoteIpAddress = Ip;
+            if (host is not null)
+            {
+                context.Request.Host = new Microsoft.AspNetCore.Http.HostString(host);
+            }
+        });
         Client = new HttpClient(new CookieContainerHandler(Cookies) { InnerHandler = server }) { BaseAddress = app.Server.BaseAddress };
     }
 
@@ -40,7 +48,6 @@ public sealed partial class Browser : IDisposable
     public Task<HttpResponseMessage> EnterCodeAsync(string code) =>
         Http.SubmitFormAsync(Client, "/account/login-2fa", "login-2fa", new() { ["Input.Code"] = code });
 
-    /// <summary>The page's error message, or null.</summary>
     /// <summary>Posts a sign-out form as its page does: with the antiforgery token of the page it sits on.</summary>
     public async Task<HttpResponseMessage> SignOutAsync(string pagePath, string action)
     {
@@ -48,6 +55,7 @@ public sealed partial class Browser : IDisposable
         return await Client.PostAsync(action, new FormUrlEncodedContent([new("__RequestVerificationToken", Http.FormToken(page))]));
     }
 
+    /// <summary>The page's error message, or null.</summary>
     public static async Task<string?> AlertAsync(HttpResponseMessage response)
     {
         var match = Alert().Match(await response.Content.ReadAsStringAsync());
@@ -56,8 +64,10 @@ public sealed partial class Browser : IDisposable
 
     /// <summary>A page without the values of its fields (the address typed, the antiforgery token) and without Blazor's
     /// encrypted component state, for comparing answers.</summary>
-    public static async Task<string> PageWithoutValuesAsync(HttpResponseMessage response) =>
-        Comment().Replace(FieldValue().Replace(await response.Content.ReadAsStringAsync(), "value=\"\""), "");
+    public static async Task<string> PageWithoutValuesAsync(HttpResponseMessage response) => WithoutValues(await response.Content.ReadAsStringAsync());
+
+    /// <inheritdoc cref="PageWithoutValuesAsync"/>
+    public static string WithoutValues(string page) => Comment().Replace(FieldValue().Replace(page, "value=\"\""), "");
 
     [GeneratedRegex("""<p class="error" role="alert">(.*?)</p>""", RegexOptions.Singleline)]
     private static partial Regex Alert();

@@ -180,8 +180,8 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
 
     public sealed record PortalLinkCreated(string Url, DateTime ExpiresAt);
 
-    private static async Task<Results<Created<PortalLinkCreated>, NotFound, ProblemHttpResult>> CreateForCustomerAsync(long id, RapportDb db, PortalSessions sessions,
-        Settings.PublicAddress publicAddress, TimeProvider time, Microsoft.Extensions.Options.IOptions<PortalOptions> options, CancellationToken ct)
+    private static async Task<Results<Created<PortalLinkCreated>, NotFound, ProblemHttpResult>> CreateForCustomerAsync(long id, RapportDb db, ManagePortalLinks links,
+        Settings.PublicAddress publicAddress, TimeProvider time, Microsoft.Extensions.Options.IOptions<PortalOptions> options, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!await db.Customers.AnyAsync(c => c.Id == id && c.MergedIntoId == null, ct))
         {
@@ -192,7 +192,7 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
         {
             return NoPublicAddress();
         }
-        var url = baseUrl + await sessions.CreateLinkAsync(id, null, ct);
+        var url = baseUrl + await links.CreateAsync(id, user.ToActor(), ct);
         return TypedResults.Created((string?)null, new PortalLinkCreated(url, time.GetUtcNow().UtcDateTime + options.Value.LinkLifetime));
     }
 
@@ -202,13 +202,13 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
         detail: "Links for customers start with the address customers reach the desk at. The owner sets it in Settings (or the server's PublicUrl setting).",
         extensions: new Dictionary<string, object?> { ["code"] = "public-address-missing" });
 
-    private static async Task<Results<Ok<RevokedLinks>, NotFound>> RevokeForCustomerAsync(long id, RapportDb db, PortalSessions sessions, CancellationToken ct)
+    private static async Task<Results<Ok<RevokedLinks>, NotFound>> RevokeForCustomerAsync(long id, RapportDb db, ManagePortalLinks links, ClaimsPrincipal user, CancellationToken ct)
     {
         if (!await db.Customers.AnyAsync(c => c.Id == id, ct))
         {
             return TypedResults.NotFound();
         }
-        return TypedResults.Ok(new RevokedLinks(await sessions.RevokeAllAsync(id, ct)));
+        return TypedResults.Ok(new RevokedLinks(await links.RevokeAllAsync(id, user.ToActor(), ct)));
     }
 
     public sealed record RevokedLinks(int Revoked);

@@ -209,7 +209,7 @@ public abstract partial class ContactFormTests(RapportFactory app) : DatabaseTes
         await db.SaveChangesAsync(Ct);
     }
 
-    private static string Normalize(string page) => TicketNumber().Replace(PublicForms.WithoutTokens(page), "#N<");
+    private static string Normalize(string page) => TicketNumber().Replace(Browser.WithoutValues(page), "#N<");
 
     private static Dictionary<string, string> Fields(string name, string email, string subject, string message) => new()
     {

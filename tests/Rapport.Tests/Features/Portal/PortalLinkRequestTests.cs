@@ -83,7 +83,7 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
         await IdleAsync();
 
         answers.ShouldAllBe(a => a.Status == 200 && a.Page.Contains("Check your email"));
-        answers.Select(a => PublicForms.WithoutTokens(a.Page)).Distinct().ShouldHaveSingleItem();
+        answers.Select(a => Browser.WithoutValues(a.Page)).Distinct().ShouldHaveSingleItem();
         (await MailsToAsync(email)).Count.ShouldBe(new PortalOptions().LinkRequestsPerAddress);
     }
 
@@ -131,7 +131,7 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
                 var email = customer ? customers[i] : $"stranger+{Guid.NewGuid():N}@example.org";
                 var answer = await App.SubmitAsync("/portal", "portal-link", Fields(email), NextIp());
                 (customer ? known : unknown).Add(answer.Elapsed.TotalMilliseconds);
-                pages.Add(PublicForms.WithoutTokens(answer.Page));
+                pages.Add(Browser.WithoutValues(answer.Page));
                 // Each request is measured alone, not against the mail the one before it is still composing.
                 await IdleAsync();
             }
