@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -35,7 +33,7 @@ public sealed partial class SignInThrottle : IDisposable
     /// the attempt may go ahead; else the message to show, with the response set to 429 and Retry-After.</summary>
     public string? Refuse(HttpContext http, string account)
     {
-        var ip = IpKey(http.Connection.RemoteIpAddress);
+        var ip = Infrastructure.SenderLimits.IpKey(http.Connection.RemoteIpAddress);
         using var byIp = _perIp.AttemptAcquire(ip);
         if (!byIp.IsAcquired)
         {
@@ -59,26 +57,6 @@ public sealed partial class SignInThrottle : IDisposable
             LogThrottled(_logger, limit);
         }
         return $"Too many sign-in attempts, try again in {minutes} {(minutes == 1 ? "minute" : "minutes")}.";
-    }
-
-    /// <summary>IPv6 clients usually hold a whole /64 network, so one limit covers it.</summary>
-    internal static string IpKey(IPAddress? address)
-    {
-        if (address is null)
-        {
-            return "unknown";
-        }
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
-        {
-            return address.ToString();
-        }
-        var bytes = address.GetAddressBytes();
-        Array.Clear(bytes, 8, 8);
-        return new IPAddress(bytes) + "/64";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sign-in attempts throttled: too many for one {Limit}")]

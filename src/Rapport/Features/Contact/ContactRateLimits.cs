@@ -8,7 +8,7 @@ public sealed class ContactRateLimits : IDisposable
     private readonly SenderLimits _limits = new(perAddress: 5, perIp: 20);
 
     /// <summary>Takes one permit from both limits; false when either is used up.</summary>
-    public bool TryAcquire(string address, string ip) => _limits.TryAcquire(address, ip) == SenderLimits.Outcome.Allowed;
+    public bool TryAcquire(string address, System.Net.IPAddress? ip) => _limits.TryAcquire(address, ip) == SenderLimits.Outcome.Allowed;
 
     public void Dispose() => _limits.Dispose();
 }

@@ -27,7 +27,7 @@ public sealed partial class PortalLinkRequests(PortalMail mail, IOptions<PortalO
     public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>Takes the request; false only when this client IP asked too often (which says nothing about the address).</summary>
-    public bool Accept(string email, string ip)
+    public bool Accept(string email, System.Net.IPAddress? ip)
     {
         switch (_limits.TryAcquire(email, ip))
         {

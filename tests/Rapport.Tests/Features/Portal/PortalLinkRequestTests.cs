@@ -107,6 +107,24 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
     }
 
     [Fact]
+    public async Task LinkRequests_FromManyAddressesOfOneIpv6Network_CountAsOneClient()
+    {
+        // An IPv6 client usually holds a whole /64: changing the last half of the address is not a new client.
+        var network = Interlocked.Increment(ref _ip);
+        IPAddress Address(int host) => IPAddress.Parse($"2001:db8:{network:x}:1::{host + 1:x}");
+        var limit = new PortalOptions().LinkRequestsPerIp;
+        for (var i = 0; i < limit; i++)
+        {
+            (await App.SubmitAsync("/portal", "portal-link", Fields($"nobody+{Guid.NewGuid():N}@example.org"), Address(i))).Status.ShouldBe(200);
+        }
+
+        var over = await App.SubmitAsync("/portal", "portal-link", Fields($"nobody+{Guid.NewGuid():N}@example.org"), Address(limit));
+        await IdleAsync();
+
+        over.Status.ShouldBe(429);
+    }
+
+    [Fact]
     public async Task LinkRequests_ForCustomersAndStrangers_AnswerTheSame_InTheSameTime()
     {
         const int rounds = 15;
