@@ -7,7 +7,7 @@ namespace Rapport.Features.Tickets;
 
 /// <summary>Why a piece of HTML was not sanitized: it is too long, nested too deeply, makes too many elements or takes
 /// too long. The message keeps its text (<see cref="MessageContent"/>).</summary>
-public sealed class HtmlTooComplexException(string reason) : Exception(reason);
+internal sealed class HtmlTooComplexException(string reason) : Exception(reason);
 
 /// <summary>Watches the work on one piece of untrusted HTML and stops it (<see cref="HtmlTooComplexException"/>) before
 /// it costs more than <see cref="HtmlLimits"/> allow, or (<see cref="OperationCanceledException"/>) when the caller
