@@ -22,12 +22,14 @@ public static class DataSetup
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var dataDirectory = builder.Configuration.GetSection(DataOptions.Section).Get<DataOptions>()?.FullPath ?? new DataOptions().FullPath;
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        var signal = new CommitSignal();
+        builder.Services.AddSingleton(signal);
 
         switch (database.Provider)
         {
             case DatabaseProvider.Sqlite:
                 var sqlite = SqliteConnectionString(connectionString, dataDirectory, database);
-                var gate = new SqliteWriteGate();
+                var gate = new SqliteWriteGate(signal);
                 var setup = new SqliteConnectionSetup(database);
                 builder.Services.AddSingleton(gate);
                 builder.Services.AddPooledDbContextFactory<SqliteRapportDb>((sp, o) => ConfigureSqlite(o, sqlite, setup, gate).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
@@ -43,6 +45,7 @@ public static class DataSetup
                 var postgres = PostgresConnectionString(connectionString);
                 builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, postgres).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<PostgresRapportDb>>();
+                builder.Services.AddHostedService<PostgresCommitListener>();
                 break;
             default:
                 throw new InvalidOperationException($"Unknown Database:Provider '{database.Provider}'. Use Sqlite or Postgres.");

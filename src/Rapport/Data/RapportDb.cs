@@ -27,6 +27,7 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<TicketTag> TicketTags => Set<TicketTag>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
+    public DbSet<ConsumerPosition> ConsumerPositions => Set<ConsumerPosition>();
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerEmail> CustomerEmails => Set<CustomerEmail>();
     public DbSet<Organization> Organizations => Set<Organization>();

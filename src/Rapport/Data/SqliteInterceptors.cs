@@ -35,8 +35,8 @@ internal sealed class SqliteConnectionSetup(DatabaseOptions options) : DbConnect
 /// <summary>SQLite has one writer at a time. Writers in this process queue here instead of meeting in SQLite's
 /// busy handler, which sleeps in steps of milliseconds and would dominate tail latency under load: a save outside a
 /// transaction passes through here on its own, and a transaction that writes holds the gate from its start to its end
-/// (<see cref="WriteTransactions.BeginWriteTransactionAsync"/>).</summary>
-public sealed class SqliteWriteGate : SaveChangesInterceptor
+/// (<see cref="WriteTransactions.BeginWriteTransactionAsync"/>). A writer leaving pulses <see cref="CommitSignal"/>.</summary>
+public sealed class SqliteWriteGate(CommitSignal? signal = null) : SaveChangesInterceptor
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<DbContext, byte> _holders = new(ReferenceEqualityComparer.Instance);
@@ -44,7 +44,11 @@ public sealed class SqliteWriteGate : SaveChangesInterceptor
     /// <summary>Waits for this process's turn to write; the caller must <see cref="Release"/> it.</summary>
     internal Task EnterAsync(CancellationToken ct) => _gate.WaitAsync(ct);
 
-    internal void Release() => _gate.Release();
+    internal void Release()
+    {
+        _gate.Release();
+        signal?.Pulse();
+    }
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData,
         InterceptionResult<int> result, CancellationToken ct = default)
@@ -122,7 +126,7 @@ public sealed class SqliteWriteGate : SaveChangesInterceptor
     {
         if (context is not null && _holders.TryRemove(context, out _))
         {
-            _gate.Release();
+            Release();
         }
     }
 }

@@ -6,7 +6,7 @@ namespace Rapport.Features.Jobs;
 
 /// <summary>What a customer signed in to the portal may see of jobs, and their approvals and declines (with the name they
 /// type as signature and the time). A job of another customer, or outside a one-ticket link, looks like no job at all.</summary>
-public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, UpdateJob update, Tickets.TicketChanges changes)
+public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, UpdateJob update)
 {
     public sealed record Decision(bool Approve, string Name, string? Reason);
 
@@ -50,7 +50,8 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
         {
             return null;
         }
-        var quote = await update.ApplyCustomerDecisionAsync(job.Id, (j, clock) =>
+        var quote = await update.ApplyCustomerDecisionAsync(job.Id, Tickets.Actor.Customer(visitor.CustomerId),
+            $"quote {(decision.Approve ? "approved" : "declined")} by {decision.Name}", (j, clock) =>
         {
             if (decision.Approve)
             {
@@ -62,8 +63,6 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
             }
             return j.Quotes.Single(x => x.Id == quoteId);
         }, ct);
-        // The agent's job panel shows the customer's answer without a reload.
-        changes.Publish(new Tickets.TicketChange(job.TicketId, Tickets.TicketChangeKind.Updated, null));
         return quote is null ? null : JobViews.ToDetails(quote);
     }
 
@@ -75,7 +74,8 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
         {
             return null;
         }
-        var order = await update.ApplyCustomerDecisionAsync(job.Id, (j, clock) =>
+        var order = await update.ApplyCustomerDecisionAsync(job.Id, Tickets.Actor.Customer(visitor.CustomerId),
+            $"change order {(decision.Approve ? "approved" : "declined")} by {decision.Name}", (j, clock) =>
         {
             if (decision.Approve)
             {
@@ -87,7 +87,6 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
             }
             return j.ChangeOrders.Single(x => x.Id == changeOrderId);
         }, ct);
-        changes.Publish(new Tickets.TicketChange(job.TicketId, Tickets.TicketChangeKind.Updated, null));
         return order is null ? null : JobViews.ToDetails(order);
     }
 }

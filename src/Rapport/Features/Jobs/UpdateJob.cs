@@ -20,15 +20,17 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
     public async Task<T?> HandleAsync<T>(long jobId, Actor actor, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
     {
         await access.RequireAsync(actor, Access.Write, ct);
-        return await ApplyAsync(jobId, change, ct);
+        return await ApplyAsync(jobId, actor, null, change, ct);
     }
 
     /// <summary>A customer's approval or decline, applied without an agent's access check: only for
     /// <see cref="DecideForCustomer"/>, which has checked that the visitor may see the job.</summary>
-    internal Task<T?> ApplyCustomerDecisionAsync<T>(long jobId, Func<Job, JobClock, T> change, CancellationToken ct) where T : class =>
-        ApplyAsync(jobId, change, ct);
+    internal Task<T?> ApplyCustomerDecisionAsync<T>(long jobId, Actor customer, string what, Func<Job, JobClock, T> change, CancellationToken ct)
+        where T : class =>
+        ApplyAsync(jobId, customer, what, change, ct);
 
-    private async Task<T?> ApplyAsync<T>(long jobId, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
+    /// <summary>Applies the change and records it in the ticket's history (so every open job panel shows it).</summary>
+    private async Task<T?> ApplyAsync<T>(long jobId, Actor actor, string? what, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
@@ -48,6 +50,7 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
             await db.SaveChangesAsync(ct);
             throw;
         }
+        db.TicketEvents.Add(TicketEvent.ForTicket(job.TicketId, TicketEventKind.JobChanged, actor, clock.Now, what));
         try
         {
             await db.SaveChangesAsync(ct);

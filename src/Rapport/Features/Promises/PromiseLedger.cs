@@ -11,7 +11,7 @@ namespace Rapport.Features.Promises;
 /// <summary>Every commitment with a due instant: the promises agents wrote or entered (stored when made), and the SLA
 /// deadlines (open ones read from the tickets' due instants, settled ones stored when met or missed). Makes, settles and
 /// moves promises (write access needed); lists them; and counts the kept-rate.</summary>
-public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, TimeProvider time, TicketChanges changes)
+public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, TimeProvider time)
 {
     public sealed record MakeRequest
     {
@@ -65,8 +65,9 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAc
         var promise = Promise.Make(request.Kind, ticket.Id, ticket.CustomerId, agentId, request.Text,
             due.Kind == DateTimeKind.Utc ? due : due.ToUniversalTime(), Now);
         db.Promises.Add(promise);
+        db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.PromiseMade, actor, Now,
+            $"{promise.Kind.ToString().ToLowerInvariant()}, due {promise.DueAt:yyyy-MM-dd HH:mm} UTC: {promise.Text}"));
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(ticketId, TicketChangeKind.Updated, actor.AgentId));
         return promise;
     }
 
@@ -80,8 +81,9 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAc
             return null;
         }
         promise.Settle(request.Status, actor.AgentId, request.Note, Now);
+        db.TicketEvents.Add(TicketEvent.ForTicket(promise.TicketId, TicketEventKind.PromiseSettled, actor, Now,
+            $"{request.Status.ToString().ToLowerInvariant()}: {promise.Text}"));
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, actor.AgentId));
         return promise;
     }
 
@@ -95,8 +97,9 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAc
             return null;
         }
         promise.Reschedule(dueAt.Kind == DateTimeKind.Utc ? dueAt : dueAt.ToUniversalTime(), Now);
+        db.TicketEvents.Add(TicketEvent.ForTicket(promise.TicketId, TicketEventKind.PromiseRescheduled, actor, Now,
+            $"due {promise.DueAt:yyyy-MM-dd HH:mm} UTC: {promise.Text}"));
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, actor.AgentId));
         return promise;
     }
 

@@ -18,6 +18,7 @@ public static class PromisesApi
         builder.Services.AddSingleton<OwnerRouting>();
         builder.Services.AddSingleton<SlaWatch>();
         builder.Services.AddSingleton<Acknowledgements>();
+        builder.Services.AddScoped<NotificationsRead>();
         if (builder.Configuration.GetValue("Sla:Background", true))
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<SlaWatch>());

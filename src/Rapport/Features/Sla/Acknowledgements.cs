@@ -8,70 +8,48 @@ namespace Rapport.Features.Sla;
 
 /// <summary>Sends the honest acknowledgement of a new ticket a customer opened (by mail, the web form or the portal):
 /// who will answer and by when, from the first-response deadline, on the customer's clock when known. Mail from
-/// machines never opens a ticket, so it is never acknowledged. Each ticket is acknowledged once, also with several app
-/// nodes: a node claims it with a conditional update in the transaction that queues the mail.
+/// machines never opens a ticket, so it is never acknowledged. A consumer of the change record: it reads each ticket's
+/// "created" event once, across restarts and app nodes (<see cref="FeedConsumer{TWork}"/>), and queues the mail in the
+/// transaction that moves its place, so a customer hears back once, however the app stopped in between.
 /// A request from the public contact form also gets the link to follow it in the portal here, and only here: whoever
 /// typed the address is not shown it, so only the owner of the mailbox reads what the desk answers (even when the
 /// acknowledgement itself is switched off, this mail then carries just the link).</summary>
-public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contexts, NotificationOutbox outbox, ReplyOutbox replies,
+public sealed class Acknowledgements(IDbContextFactory<RapportDb> contexts, CommitSignal signal, NotificationOutbox outbox, ReplyOutbox replies,
     Settings.PublicAddress publicAddress, Microsoft.Extensions.Options.IOptions<Portal.PortalOptions> portal,
-    TimeProvider time, ILogger<Acknowledgements> logger) : BackgroundService
+    TimeProvider time, ILogger<Acknowledgements> logger) : FeedConsumer<Acknowledgements.Work>(contexts, signal, time, logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     /// <summary>A ticket older than this is not acknowledged any more (say the app was down for days): a late "we got it" helps nobody.</summary>
     public static readonly TimeSpan TooLate = TimeSpan.FromHours(12);
-    /// <summary>Tickets read per pass; a run makes passes until one finds fewer.</summary>
-    public const int Batch = 100;
+    /// <summary>Change events read per pass; a run makes passes until it has caught up.</summary>
+    public const int EventsPerPass = 500;
 
     public sealed record Text(string Body, string AgentName, DateTime DueAt);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    /// <summary>What a pass does: for each ticket to acknowledge, what its history says, and the mail and link if any.</summary>
+    public sealed record Work(DateTime Now, IReadOnlyList<(long TicketId, string Detail, OutboundMail? Mail, Portal.PortalLink? Link)> Tickets);
 
-    /// <summary>One run: passes of <see cref="Batch"/> tickets until none is left, so after a burst of new tickets (an
-    /// IMAP catch-up) every customer hears back at once rather than a hundred per tick. Returns how many acknowledgements
-    /// this node queued.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken ct)
-    {
-        var queued = 0;
-        while (true)
-        {
-            var (found, mailed) = await PassAsync(ct);
-            queued += mailed;
-            if (found < Batch)
-            {
-                return queued;
-            }
-        }
-    }
+    protected override string Name => "acknowledgements";
 
-    /// <summary>One pass over at most <see cref="Batch"/> tickets: what they need is read and their mail composed and stored
-    /// first, then one transaction claims each (another node may have taken it) and records its acknowledgement, so a
-    /// pass costs one commit rather than one per ticket and holds the write lock only for the claims and rows.</summary>
-    private async Task<(int Found, int Queued)> PassAsync(CancellationToken ct)
+    protected override int Batch => EventsPerPass;
+
+    protected override TimeSpan Poll => TimeSpan.FromSeconds(5);
+
+    /// <summary>Reads the tickets the events opened that wait for an acknowledgement, and composes and stores their mail
+    /// (outside the transaction, which then holds the write lock only for the rows).</summary>
+    protected override async Task<Work> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct)
     {
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var pending = await db.Tickets.AsNoTracking().Where(t => t.AcknowledgementPending).OrderBy(t => t.Id).Take(Batch)
+        var now = Now;
+        var opened = events.Where(e => e.Kind == TicketEventKind.Created).Select(e => e.TicketId).Distinct().ToList();
+        if (opened.Count == 0)
+        {
+            return new Work(now, []);
+        }
+        var pending = await db.Tickets.AsNoTracking().Where(t => opened.Contains(t.Id) && t.AcknowledgementPending).OrderBy(t => t.Id)
             .Select(t => new { t.Id, t.Subject, t.Channel, t.CreatedAt, t.FirstResponseDueAt, t.FirstResponseAt, t.CustomerId, CustomerName = t.Customer.Name, CustomerZone = t.Customer.TimeZone, OwnerName = t.Owner!.DisplayName })
             .ToListAsync(ct);
         if (pending.Count == 0)
         {
-            return (0, 0);
+            return new Work(now, []);
         }
         var profile = await db.BusinessProfiles.AsNoTracking().FirstOrDefaultAsync(ct);
         var baseUrl = pending.Any(t => t.Channel == TicketChannel.WebForm) ? await publicAddress.GetAsync(ct) : null;
@@ -122,35 +100,43 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         {
             details[id] = mails.ContainsKey(id) ? "mailed: the link to follow the request" : "not mailed (no mailbox can send): the link to follow the request";
         }
+        return new Work(now, [.. pending.Select(t => (t.Id, details[t.Id], mails.GetValueOrDefault(t.Id),
+            mails.ContainsKey(t.Id) ? links.GetValueOrDefault(t.Id) : null))]);
+    }
 
-        var queued = 0;
-        await using var tx = await db.BeginWriteTransactionAsync(ct);
-        foreach (var ticket in pending)
+    /// <summary>Records each acknowledgement (or why none went) and queues its mail. Returns how many mails it queued.</summary>
+    protected override async Task<int> ApplyAsync(RapportDb db, Work work, CancellationToken ct)
+    {
+        if (work.Tickets.Count == 0)
         {
-            var claimed = await db.Tickets.Where(t => t.Id == ticket.Id && t.AcknowledgementPending)
-                .ExecuteUpdateAsync(s => s.SetProperty(t => t.AcknowledgementPending, false), ct);
-            if (claimed == 0)
-            {
-                continue; // another node's; a mail composed for it stays unused in the file store
-            }
-            if (mails.TryGetValue(ticket.Id, out var mail))
+            return 0;
+        }
+        var ids = work.Tickets.Select(t => t.TicketId).ToList();
+        await db.Tickets.Where(t => ids.Contains(t.Id) && t.AcknowledgementPending)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.AcknowledgementPending, false), ct);
+        var queued = 0;
+        foreach (var (ticketId, detail, mail, link) in work.Tickets)
+        {
+            if (mail is not null)
             {
                 db.OutboundMail.Add(mail);
-                if (links.TryGetValue(ticket.Id, out var link))
+                if (link is not null)
                 {
                     db.PortalLinks.Add(link);
                 }
                 queued++;
             }
-            db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.Acknowledged, now, details[ticket.Id]));
+            db.TicketEvents.Add(TicketEvent.ForTicket(ticketId, TicketEventKind.Acknowledged, work.Now, detail));
         }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        if (queued > 0)
+        return queued;
+    }
+
+    protected override void Committed(Work work)
+    {
+        if (work.Tickets.Any(t => t.Mail is not null))
         {
             replies.Notify();
         }
-        return (pending.Count, queued);
     }
 
     /// <summary>The acknowledgement's text: who answers (the ticket's owner, else the team) and by when, on the customer's clock if known.</summary>
@@ -179,7 +165,4 @@ public sealed partial class Acknowledgements(IDbContextFactory<RapportDb> contex
         var line = body.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains(agent, StringComparison.Ordinal)) ?? body.Trim();
         return line.Length > 300 ? line[..300] : line;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Sending acknowledgements failed; trying again on the next round")]
-    private partial void LogFailed(Exception error);
 }

@@ -11,7 +11,7 @@ namespace Rapport.Features.Sla;
 /// breach (tells the owner and the business's owners, reassigns to the lead when one is set), reminds agents of their
 /// written promises shortly before they fall due and tells them when one is overdue. Each of these happens once, also
 /// with several app nodes: a node claims it with a conditional update in the same transaction that writes the notices.</summary>
-public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, TimeProvider time, TicketChanges changes, ILogger<SlaWatch> logger)
+public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, TimeProvider time, ILogger<SlaWatch> logger)
     : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
@@ -88,9 +88,10 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
         var text = $"#{due.Id} {due.Subject}: {What(due.For)} is due in {Words(left)}.";
         var to = due.OwnerId is { } owner ? [owner] : leads;
         db.Notifications.AddRange(to.Select(a => AgentNotification.Create(a, due.Id, NotificationKind.DeadlineNear, text, now)));
+        db.TicketEvents.Add(TicketEvent.ForTicket(due.Id, TicketEventKind.DeadlineNear, now,
+            $"{What(due.For)} due {due.DueAt:yyyy-MM-dd HH:mm} UTC; told {(due.OwnerId is null ? "the leads" : "the owner")}"));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        changes.Publish(new TicketChange(due.Id, TicketChangeKind.Updated, null));
         return to.Count;
     }
 
@@ -128,7 +129,6 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
             a == due.OwnerId ? NotificationKind.DeadlineMissed : NotificationKind.Escalated, text, now)));
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        changes.Publish(new TicketChange(due.Id, TicketChangeKind.Updated, null));
         return to.Count;
     }
 
@@ -161,9 +161,10 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
                 : $"Due in {Words(promise.DueAt - now)} on #{promise.TicketId}: \"{promise.Text}\"";
             db.Notifications.AddRange(to.Select(a => AgentNotification.Create(a, promise.TicketId,
                 overdue ? NotificationKind.PromiseOverdue : NotificationKind.PromiseDueSoon, text, now)));
+            db.TicketEvents.Add(TicketEvent.ForTicket(promise.TicketId, TicketEventKind.PromiseReminded, now,
+                (overdue ? "overdue: " : "due soon: ") + promise.Text));
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            changes.Publish(new TicketChange(promise.TicketId, TicketChangeKind.Updated, null));
             sent += to.Count;
         }
         return sent;

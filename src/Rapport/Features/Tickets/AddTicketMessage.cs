@@ -7,7 +7,7 @@ namespace Rapport.Features.Tickets;
 
 /// <summary>Adds an agent's reply or an internal note to a ticket (write access needed), or a customer's message (from
 /// the portal), with attachments uploaded beforehand.</summary>
-public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time, TicketChanges changes,
+public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time,
     Mail.ReplyOutbox outbox)
 {
     public sealed record ReplyRequest : MessageInput
@@ -87,12 +87,6 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
         {
             outbox.Notify();
         }
-        changes.Publish(new TicketChange(ticket.Id, kind switch
-        {
-            MessageKind.Reply => TicketChangeKind.Reply,
-            MessageKind.Note => TicketChangeKind.Note,
-            _ => TicketChangeKind.CustomerMessage,
-        }, actor.AgentId));
         if (message.AuthorAgentId is not null)
         {
             await db.Entry(message).Reference(m => m.AuthorAgent).LoadAsync(ct);

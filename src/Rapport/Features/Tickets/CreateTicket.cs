@@ -17,7 +17,7 @@ namespace Rapport.Features.Tickets;
 /// saves them in one transaction, so a burst costs one commit instead of one each. If that transaction
 /// fails, each request is retried alone, so one bad request never fails the others.</summary>
 public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time,
-    TicketChanges changes, ILogger<CreateTicket> logger) : IAsyncDisposable
+    ILogger<CreateTicket> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 64;
 
@@ -265,10 +265,6 @@ public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, 
         if (created.Count > 0)
         {
             await db.SaveChangesAsync(ct);
-            foreach (var ticket in created)
-            {
-                changes.Publish(new TicketChange(ticket.Id, TicketChangeKind.Created, null));
-            }
             var owners = created.Where(t => t.OwnerId is not null).Select(t => t.OwnerId!.Value).Distinct().ToList();
             if (owners.Count > 0)
             {

@@ -4,27 +4,15 @@ public enum TicketChangeKind { Created, Updated, CustomerMessage, Reply, Note }
 
 public sealed record TicketChange(long TicketId, TicketChangeKind Kind, int? ByAgentId);
 
-/// <summary>Tells open screens that a ticket changed, so the inbox and ticket pages update without a reload.
-/// Screens on this app instance hear every change made on it; with PostgreSQL, <see cref="TicketChangeRelay"/> also
-/// carries changes between app instances.</summary>
+/// <summary>Tells open screens that a ticket changed, so the inbox and ticket pages update without a reload. Fed by
+/// <see cref="LiveTicketUpdates"/> from the change record, so a change made on any app node, through any channel,
+/// reaches every screen; nothing else publishes here.</summary>
 public sealed class TicketChanges(ILogger<TicketChanges> logger)
 {
-    /// <summary>Every change, made here or on another instance.</summary>
+    /// <summary>Every committed change, made on this node or another.</summary>
     public event Action<TicketChange>? Changed;
 
-    /// <summary>Changes made on this instance only (what the relay sends to the others).</summary>
-    public event Action<TicketChange>? ChangedHere;
-
-    public void Publish(TicketChange change)
-    {
-        ChangedHere?.Invoke(change);
-        Deliver(change);
-    }
-
-    /// <summary>A change another app instance made.</summary>
-    public void PublishFromElsewhere(TicketChange change) => Deliver(change);
-
-    private void Deliver(TicketChange change)
+    internal void Deliver(TicketChange change)
     {
         var handlers = Changed;
         if (handlers is null)

@@ -15,9 +15,17 @@ public enum TicketEventKind
     CustomerMerged,
     Acknowledged,
     DeadlineMissed,
+    DeadlineNear,
+    PromiseMade,
+    PromiseSettled,
+    PromiseRescheduled,
+    PromiseReminded,
+    JobChanged,
 }
 
-/// <summary>One line of a ticket's history: who did what, when.</summary>
+/// <summary>One line of a ticket's history: who did what, when. Every change to a ticket writes one in the transaction
+/// of the change, so the history is also the change record that everything reacting to changes reads
+/// (<see cref="TicketFeed"/>).</summary>
 public sealed class TicketEvent
 {
     public const int DetailMaxLength = 500;
@@ -44,9 +52,13 @@ public sealed class TicketEvent
     };
 
     /// <summary>An event written without loading the ticket (by a background job), so agents' edits are not disturbed.</summary>
-    internal static TicketEvent ForTicket(long ticketId, TicketEventKind kind, DateTime at, string? detail)
+    internal static TicketEvent ForTicket(long ticketId, TicketEventKind kind, DateTime at, string? detail) =>
+        ForTicket(ticketId, kind, Actor.System, at, detail);
+
+    /// <summary>An event for a change to something a ticket holds (its promises, its job) made without loading the ticket.</summary>
+    internal static TicketEvent ForTicket(long ticketId, TicketEventKind kind, Actor actor, DateTime at, string? detail)
     {
-        var created = Create(kind, Actor.System, at, detail);
+        var created = Create(kind, actor, at, detail);
         created.TicketId = ticketId;
         return created;
     }

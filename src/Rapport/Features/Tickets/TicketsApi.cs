@@ -19,7 +19,7 @@ public static class TicketsApi
         builder.Services.AddSingleton<MessageContent>();
         builder.Services.AddSingleton<TicketChanges>();
         builder.Services.AddSingleton<TicketPresence>();
-        TicketChangeRelay.AddTo(builder);
+        builder.Services.AddHostedService<LiveTicketUpdates>();
         builder.Services.AddSingleton<ReplyCheck.CheckDraft>();
         builder.Services.AddSingleton<CreateTicket>();
         builder.Services.AddSingleton<UpdateTicket>();

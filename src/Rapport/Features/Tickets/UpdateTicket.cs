@@ -8,7 +8,7 @@ namespace Rapport.Features.Tickets;
 
 /// <summary>Changes a ticket's status, priority, subject, owner or tags in one step, each through the ticket's rules. Agents
 /// and tokens need write access; a customer (in the portal) may only close their own ticket.</summary>
-public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, TimeProvider time, TicketChanges changes)
+public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, TimeProvider time)
 {
     public sealed record Request
     {
@@ -96,7 +96,6 @@ public sealed class UpdateTicket(IDbContextFactory<RapportDb> contexts, AgentAcc
         }
         // A concurrent writer that saved first makes this throw DbUpdateConcurrencyException: a 409.
         await db.SaveChangesAsync(ct);
-        changes.Publish(new TicketChange(ticket.Id, TicketChangeKind.Updated, actor.AgentId));
         return new Result(Outcome.Updated, ticket.Version);
     }
 

@@ -338,7 +338,7 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
     {
         var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, null, Ct);
         var ids = new List<long>();
-        for (var i = 0; i < Acknowledgements.Batch + 20; i++)
+        for (var i = 0; i < Acknowledgements.EventsPerPass + 20; i++)
         {
             var response = await client.PostJsonAsync("/api/v1/tickets", new
             {

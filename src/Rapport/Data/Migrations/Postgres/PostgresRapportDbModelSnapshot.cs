@@ -1489,6 +1489,23 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("SlaPolicies");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Tickets.ConsumerPosition", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("EventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Tx")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ConsumerPositions");
+                });
+
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>
                 {
                     b.Property<long>("Id")

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Rapport.Data;
+using Rapport.Features.ApiTokens;
+using Rapport.Features.Sla;
+using Rapport.Features.Tickets;
+using Rapport.Tests.Features.Mail;
+using Rapport.Tests.Infrastructure;
+
+namespace Rapport.Tests.Features.Tickets;
+
+/// <summary>The change record: every channel's changes reach live screens from it, and a consumer of it acts on each
+/// change once, whatever stopped the app in between.</summary>
+public abstract class TicketFeedTests(RapportFactory app) : DatabaseTests(app)
+{
+    [Fact]
+    public async Task MailTicket_AndTheCustomersNextMail_ReachLiveScreens()
+    {
+        var heard = new ConcurrentQueue<TicketChange>();
+        var changes = App.Services.GetRequiredService<TicketChanges>();
+        void Listen(TicketChange change) => heard.Enqueue(change);
+        changes.Changed += Listen;
+        try
+        {
+            await LiveUpdatesOf(App.Services).Listening.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            using var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+            var from = MailTestKit.Unique("live");
+            var first = MailTestKit.Mail(from, "Live from mail", "My order has not arrived.");
+            var opened = await client.IngestAsync(first);
+            var ticketId = opened.TicketId!.Value;
+            await WaitUntilAsync(() => heard.Any(c => c.TicketId == ticketId && c.Kind == TicketChangeKind.Created));
+
+            await client.IngestAsync(MailTestKit.Mail(from, "Re: Live from mail", "Any news?", inReplyTo: first.MessageId));
+            await WaitUntilAsync(() => heard.Any(c => c.TicketId == ticketId && c.Kind == TicketChangeKind.CustomerMessage));
+        }
+        finally
+        {
+            changes.Changed -= Listen;
+        }
+    }
+
+    [Fact]
+    public async Task Acknowledgements_AppStoppedBeforeTheyRan_GoOutOnceAfterRestart()
+    {
+        var ids = new List<long>();
+        // The first run of the app takes the requests and stops before its acknowledgements run (in tests they run on demand).
+        await using (var first = App.WithWebHostBuilder(_ => { }))
+        {
+            var (_, token) = await App.CreateTokenAsync(ApiTokenScope.Write, ct: Ct);
+            using var client = first.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            for (var i = 0; i < 3; i++)
+            {
+                var response = await client.PostJsonAsync("/api/v1/tickets", new
+                {
+                    subject = $"Before the restart {i}",
+                    channel = "webForm",
+                    customer = new { email = $"restart+{Guid.NewGuid():N}@example.org", name = "Ada Restart" },
+                    message = new { text = "Did you get this?" },
+                });
+                await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+                ids.Add((await response.ReadAsync<TicketDetails>()).Id);
+            }
+        }
+
+        // The app again: two nodes catch up at once; then again, and nothing more happens.
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            ActivatorUtilities.CreateInstance<Acknowledgements>(App.Services).RunOnceAsync(Ct)));
+        await ActivatorUtilities.CreateInstance<Acknowledgements>(App.Services).RunOnceAsync(Ct);
+
+        await using var db = App.CreateDbContext();
+        var acknowledged = await db.TicketEvents.AsNoTracking().Where(e => e.Kind == TicketEventKind.Acknowledged && ids.Contains(e.TicketId))
+            .Select(e => e.TicketId).ToListAsync(Ct);
+        acknowledged.Order().ShouldBe(ids.Order(), "each ticket acknowledged exactly once");
+    }
+
+    [Fact]
+    public async Task Consumer_PassFailingBeforeItsCommit_LeavesNoTrace_AndTheNextDoesItOnce()
+    {
+        var ticket = await OpenTicketAsync("Consumed once " + Guid.NewGuid().ToString("N")[..6]);
+        var consumer = ActivatorUtilities.CreateInstance<RecordingConsumer>(App.Services, $"test-{Guid.NewGuid():N}"[..30]);
+        await using (var db = App.CreateDbContext())
+        {
+            var created = await db.TicketEvents.AsNoTracking().Where(e => e.TicketId == ticket.Id).Select(e => e.Id).ToListAsync(Ct);
+            created.ShouldNotBeEmpty();
+        }
+
+        consumer.FailNextPass = true;
+        await Should.ThrowAsync<InvalidOperationException>(() => consumer.RunOnceAsync(Ct));
+        consumer.Handled.ShouldBeEmpty();
+
+        var done = await consumer.RunOnceAsync(Ct);
+        done.ShouldBeGreaterThan(0);
+        (await consumer.RunOnceAsync(Ct)).ShouldBe(0, "nothing new since");
+        consumer.Handled.ShouldBe(consumer.Handled.Distinct().ToList(), "no event handled twice");
+        await using (var db = App.CreateDbContext())
+        {
+            var ofTicket = await db.TicketEvents.AsNoTracking().Where(e => e.TicketId == ticket.Id).Select(e => e.Id).ToListAsync(Ct);
+            ofTicket.Except(consumer.Handled).ShouldBeEmpty("every event of the ticket handled");
+        }
+    }
+
+    protected static LiveTicketUpdates LiveUpdatesOf(IServiceProvider services) =>
+        services.GetServices<IHostedService>().OfType<LiveTicketUpdates>().Single();
+
+    protected async Task<TicketDetails> OpenTicketAsync(string subject)
+    {
+        using var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var response = await client.PostJsonAsync("/api/v1/tickets", new
+        {
+            subject,
+            customer = new { email = $"feed+{Guid.NewGuid():N}@example.org" },
+            message = new { text = "Hello" },
+        });
+        await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        return await response.ReadAsync<TicketDetails>();
+    }
+
+    protected static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow.AddSeconds(15);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException("The change did not arrive within 15 s.");
+            }
+            await Task.Delay(20, Ct);
+        }
+    }
+
+    /// <summary>Remembers which events it handled (after each commit), and can fail a pass after preparing it.</summary>
+    public sealed class RecordingConsumer(string name, IDbContextFactory<RapportDb> contexts, CommitSignal signal, TimeProvider time,
+        ILogger<RecordingConsumer> logger) : FeedConsumer<IReadOnlyList<long>>(contexts, signal, time, logger)
+    {
+        public bool FailNextPass { get; set; }
+
+        public List<long> Handled { get; } = [];
+
+        protected override string Name => name;
+
+        protected override int Batch => 50;
+
+        protected override Task<IReadOnlyList<long>> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<long>>([.. events.Select(e => e.Id)]);
+
+        protected override Task<int> ApplyAsync(RapportDb db, IReadOnlyList<long> work, CancellationToken ct)
+        {
+            if (FailNextPass)
+            {
+                FailNextPass = false;
+                throw new InvalidOperationException("The app stopped here.");
+            }
+            return Task.FromResult(work.Count);
+        }
+
+        protected override void Committed(IReadOnlyList<long> work) => Handled.AddRange(work);
+    }
+}
+
+public sealed class TicketFeedTests_Sqlite(SqliteRapportFactory app) : TicketFeedTests(app), IClassFixture<SqliteRapportFactory>;
+
+/// <summary>On PostgreSQL also: several app nodes, and transactions that commit in another order than they took their ids.</summary>
+public sealed class TicketFeedTests_Postgres(PostgresRapportFactory app) : TicketFeedTests(app), IClassFixture<PostgresRapportFactory>
+{
+    [Fact]
+    public async Task ChangeOnOneNode_IsHeardOnTheOther()
+    {
+        await using var other = App.WithWebHostBuilder(_ => { });
+        using var otherClient = other.CreateClient();
+        var heard = new ConcurrentQueue<TicketChange>();
+        other.Services.GetRequiredService<TicketChanges>().Changed += heard.Enqueue;
+        await LiveUpdatesOf(other.Services).Listening.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        using var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+
+        var response = await client.PostJsonAsync("/api/v1/tickets", new
+        {
+            subject = "Relayed",
+            customer = new { email = $"relay+{Guid.NewGuid():N}@example.org" },
+            message = new { text = "Hello from node one" },
+        });
+        await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        var ticket = await response.ReadAsync<TicketDetails>();
+
+        await WaitUntilAsync(() => heard.Any(c => c.TicketId == ticket.Id && c.Kind == TicketChangeKind.Created));
+    }
+
+    [Fact]
+    public async Task Feed_ATransactionThatCommitsLate_IsReadInItsPlace_NotSkipped()
+    {
+        var ticket = await OpenTicketAsync("Late commit " + Guid.NewGuid().ToString("N")[..6]);
+        FeedPosition start;
+        await using (var db = App.CreateDbContext())
+        {
+            start = await TicketFeed.HeadAsync(db, Ct);
+        }
+
+        // The slow transaction writes its event first (it holds the older transaction id) and commits last.
+        await using var slow = App.CreateDbContext();
+        await using var slowTx = await slow.Database.BeginTransactionAsync(Ct);
+        slow.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.NoteAdded, App.Now, "slow"));
+        await slow.SaveChangesAsync(Ct);
+        await using (var quick = App.CreateDbContext())
+        {
+            quick.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.NoteAdded, App.Now, "quick"));
+            await quick.SaveChangesAsync(Ct);
+        }
+
+        // Until the slow one commits, a reader does not go past it, so it cannot miss it.
+        await using (var reader = App.CreateDbContext())
+        {
+            var read = await TicketFeed.ReadAsync(reader, start, 100, Ct);
+            read.ShouldNotContain(e => e.TicketId == ticket.Id, "nothing after a transaction still running");
+        }
+        await slowTx.CommitAsync(Ct);
+
+        List<string?> details = [];
+        await WaitUntilAsync(() =>
+        {
+            using var reader = App.CreateDbContext();
+            var read = TicketFeed.ReadAsync(reader, start, 100, Ct).GetAwaiter().GetResult();
+            var ids = read.Where(e => e.TicketId == ticket.Id).Select(e => e.Id).ToList();
+            details = reader.TicketEvents.AsNoTracking().Where(e => ids.Contains(e.Id)).AsEnumerable()
+                .OrderBy(e => ids.IndexOf(e.Id)).Select(e => e.Detail).ToList();
+            return details.Count == 2;
+        });
+        details.ShouldBe(["slow", "quick"], "read in the order the transactions began writing, both of them");
+    }
+}
