@@ -31,6 +31,21 @@ public static class Desk
     /// <summary>Opens a ticket by mail: a text and HTML message through the raw MIME intake, as a mail server pipe would.</summary>
     public static async Task<long> MailTicketAsync(this RapportFactory factory, string subject, string from, string text, string html)
     {
+        var answer = await factory.MailAsync(subject, from, text, html);
+        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
+        return answer.TicketId!.Value;
+    }
+
+    /// <summary>The customer answers by mail on their ticket (its number in the subject, as our replies carry it).</summary>
+    public static async Task MailReplyAsync(this RapportFactory factory, long ticketId, string subject, string from, string text)
+    {
+        var answer = await factory.MailAsync($"Re: [#{ticketId}] {subject}", from, text, null);
+        answer.Outcome.ShouldBe(InboundOutcome.Message);
+        answer.TicketId.ShouldBe(ticketId);
+    }
+
+    private static async Task<IngestMail.Result> MailAsync(this RapportFactory factory, string subject, string from, string text, string? html)
+    {
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Sam Customer", from));
         message.To.Add(new MailboxAddress("Support", "support@shop.example"));
@@ -44,9 +59,7 @@ public static class Desk
         content.Headers.ContentType = MediaTypeHeaderValue.Parse("message/rfc822");
         using var response = await client.PostAsync("/api/v1/inbound/mime", content);
         await response.ShouldHaveStatusAsync(HttpStatusCode.OK);
-        var answer = await response.ReadAsync<IngestMail.Result>();
-        answer.Outcome.ShouldBe(InboundOutcome.Ticket);
-        return answer.TicketId!.Value;
+        return await response.ReadAsync<IngestMail.Result>();
     }
 
     /// <summary>A magic link (path and query) into the portal for the ticket's customer.</summary>
