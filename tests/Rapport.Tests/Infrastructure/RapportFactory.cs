@@ -42,6 +42,21 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     /// <summary>The current fake time as the UTC DateTime the entities take.</summary>
     public DateTime Now => Time.GetUtcNow().UtcDateTime;
 
+    /// <summary>Moves the clock forward to the next <paramref name="day"/> at <paramref name="time"/> (UTC), always later
+    /// than now: the tests of a class share the app and its clock, so each test that needs a known weekday starts its own
+    /// week, untouched by the tests before it. Returns that instant.</summary>
+    public DateTime AdvanceToNext(DayOfWeek day, TimeOnly time)
+    {
+        var now = Now;
+        var next = now.Date.AddDays(((int)day - (int)now.DayOfWeek + 7) % 7).Add(time.ToTimeSpan());
+        if (next <= now)
+        {
+            next = next.AddDays(7);
+        }
+        Time.Advance(next - now);
+        return DateTime.SpecifyKind(next, DateTimeKind.Utc);
+    }
+
     /// <summary>Settings for the app's database, applied as host settings so that Program sees them while it registers services;
     /// also what an app run as its own process is given (<see cref="RapportProcess"/>).</summary>
     public abstract IReadOnlyDictionary<string, string> DatabaseSettings { get; }

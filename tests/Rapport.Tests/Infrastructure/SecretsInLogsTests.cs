@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,14 +25,14 @@ public abstract partial class SecretsInLogsTests(RapportFactory app) : DatabaseT
     {
         // In-process first (nothing has set the desk up yet): the warning that setup is pending, without the link's token.
         var token = App.Services.GetRequiredService<SetupLink>().Token;
-        var pending = await WaitForAsync(() => App.Logs.Entries.FirstOrDefault(e => e.Category == "Rapport.Setup"), "the setup warning");
+        var pending = await Wait.ForAsync(() => App.Logs.Entries.FirstOrDefault(e => e.Category == "Rapport.Setup"), "the setup warning", TimeSpan.FromSeconds(60));
         pending.Message.ShouldContain("/setup");
         App.Logs.Entries.ShouldAllBe(e => !e.Message.Contains(token));
 
         // Then the published app in Production on the same database, logging at Information as shipped.
         var settings = new Dictionary<string, string>(App.DatabaseSettings) { ["Database:Provider"] = App.Provider.ToString() };
         await using var app = await RapportProcess.StartAsync(settings, StartTimeout, Ct);
-        var setupToken = await WaitForAsync(() => SetupLinkLine().Match(app.Output) is { Success: true } m ? m.Groups[1].Value : null, "the printed setup link");
+        var setupToken = await Wait.ForAsync(() => SetupLinkLine().Match(app.Output) is { Success: true } m ? m.Groups[1].Value : null, "the printed setup link", TimeSpan.FromSeconds(60));
         using var owner = Browser(app);
         owner.DefaultRequestHeaders.Add(Http.CsrfHeader, "1");
         using var created = await Http.SubmitFormAsync(owner, $"/setup?token={setupToken}", "setup", new()
@@ -68,20 +67,6 @@ public abstract partial class SecretsInLogsTests(RapportFactory app) : DatabaseT
             BaseAddress = app.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
-
-    private static async Task<T> WaitForAsync<T>(Func<T?> read, string what) where T : class
-    {
-        var waited = Stopwatch.StartNew();
-        for (var value = read(); ; value = read())
-        {
-            if (value is not null)
-            {
-                return value;
-            }
-            waited.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), $"waited for {what}");
-            await Task.Delay(50, Ct);
-        }
-    }
 
     [GeneratedRegex(@"^\s+http://\S+/setup\?token=([0-9a-f]+)\s*$", RegexOptions.Multiline)]
     private static partial Regex SetupLinkLine();

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -266,15 +265,15 @@ public static class JobsApi
         {
             return TypedResults.NotFound();
         }
-        var csv = new StringBuilder("description,quantity,unit_price,tax_rate,net,tax,total,currency\r\n");
+        var csv = new CsvWriter().Row("description", "quantity", "unit_price", "tax_rate", "net", "tax", "total", "currency");
         var c = invoice.Currency;
         foreach (var line in invoice.Lines)
         {
-            csv.Append(CultureInfo.InvariantCulture, $"{Csv(line.Description)},{line.Quantity:0.####},{Money.Plain(line.UnitPrice, c, fine: true)},{line.TaxRate:0.######},"
-                + $"{Money.Plain(line.Net, c)},{Money.Plain(line.Tax, c)},{Money.Plain(line.Total, c)},{c}\r\n");
+            csv.Row(line.Description, line.Quantity.ToString("0.####", CultureInfo.InvariantCulture), Money.Plain(line.UnitPrice, c, fine: true),
+                line.TaxRate.ToString("0.######", CultureInfo.InvariantCulture), Money.Plain(line.Net, c), Money.Plain(line.Tax, c), Money.Plain(line.Total, c), c);
         }
-        csv.Append(CultureInfo.InvariantCulture, $"Total,,,,,,{Money.Plain(invoice.Total, c)},{c}\r\n");
-        return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"invoice-{id}-{invoice.Number}.csv");
+        csv.Row("Total", "", "", "", "", "", Money.Plain(invoice.Total, c), c);
+        return csv.ToFile($"invoice-{id}-{invoice.Number}.csv");
     }
 
     private static async Task<Results<Created<OverrunDetails>, NotFound>> RecordOverrunAsync(long id, OverrunRequest request, UpdateJob update, HttpContext http, CancellationToken ct)
@@ -357,9 +356,6 @@ public static class JobsApi
     private static PartnerDetails ToDetails(Partner p) => new(p.Id, p.Name, p.Email, p.Website, p.Phone, p.Services, p.Active);
 
     private static Results<Ok<JobDetails>, NotFound> Found(Job? job) => job is null ? TypedResults.NotFound() : TypedResults.Ok(JobViews.ToDetails(job));
-
-
-    private static string Csv(string value) => value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     private static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
@@ -120,15 +119,17 @@ public static class PromisesApi
             grouping, kinds == "sla", kinds == "written", ct);
         if (format == "csv")
         {
-            var csv = new StringBuilder("key,kept,broken,cancelled,kept_rate\n");
+            var csv = new CsvWriter().Row("key", "kept", "broken", "cancelled", "kept_rate");
             foreach (var rate in rates)
             {
-                csv.Append(CultureInfo.InvariantCulture, $"{rate.Key},{rate.Kept},{rate.Broken},{rate.Cancelled},{rate.KeptRate?.ToString("0.####", CultureInfo.InvariantCulture)}\n");
+                csv.Row(rate.Key, Number(rate.Kept), Number(rate.Broken), Number(rate.Cancelled), rate.KeptRate?.ToString("0.####", CultureInfo.InvariantCulture));
             }
-            return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"kept-rate-{grouping.ToString().ToLowerInvariant()}.csv");
+            return csv.ToFile($"kept-rate-{grouping.ToString().ToLowerInvariant()}.csv");
         }
         return TypedResults.Ok(new RatesView(start, end, grouping.ToString().ToLowerInvariant(), rates));
     }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static DateOnly ParseDate(string? text, string field, DateOnly fallback, Dictionary<string, string[]> errors)
     {

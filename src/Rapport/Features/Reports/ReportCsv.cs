@@ -1,19 +1,24 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Reports;
 
-/// <summary>The SLA report as CSV (RFC 4180, comma, CRLF): one row per week × agent, then each week for all agents,
+/// <summary>The SLA report as CSV (<see cref="CsvWriter"/>): one row per week × agent, then each week for all agents,
 /// each agent for all weeks, and the total. Times are business hours with two decimals; rates a percentage with two.</summary>
 public static class ReportCsv
 {
     public const string AllWeeks = "all";
     public const string AllAgents = "All agents";
 
-    public static string Write(SlaReport report)
+    public static string Write(SlaReport report) => Writer(report).ToString();
+
+    public static FileContentHttpResult File(SlaReport report) => Writer(report).ToFile(FileName(report));
+
+    private static CsvWriter Writer(SlaReport report)
     {
-        var csv = new StringBuilder();
+        var csv = new CsvWriter();
         var header = new List<string> { "week", "agent_id", "agent" };
         foreach (var time in new[] { "first_response", "next_response", "resolution" })
         {
@@ -24,7 +29,7 @@ public static class ReportCsv
             var name = JsonNamingPolicy.SnakeCaseLower.ConvertName(rate.Key);
             header.AddRange([$"{name}_met", $"{name}_total", $"{name}_percent"]);
         }
-        Line(csv, header);
+        csv.Row(header);
         foreach (var cell in report.Cells)
         {
             Row(csv, report, Day(cell.Week), cell.AgentId, cell.Agent, cell.Figures);
@@ -38,12 +43,12 @@ public static class ReportCsv
             Row(csv, report, AllWeeks, agent.AgentId, agent.Agent, agent.Figures);
         }
         Row(csv, report, AllWeeks, null, AllAgents, report.Total);
-        return csv.ToString();
+        return csv;
     }
 
     public static string FileName(SlaReport report) => $"sla-report-{Day(report.From)}-to-{Day(report.To)}.csv";
 
-    private static void Row(StringBuilder csv, SlaReport report, string week, int? agentId, string agent, ReportFigures figures)
+    private static void Row(CsvWriter csv, SlaReport report, string week, int? agentId, string agent, ReportFigures figures)
     {
         var fields = new List<string> { week, agentId?.ToString(CultureInfo.InvariantCulture) ?? "", agent };
         foreach (var time in new[] { figures.FirstResponse, figures.NextResponse, figures.Resolution })
@@ -56,27 +61,10 @@ public static class ReportCsv
             fields.AddRange([rate.Met.ToString(CultureInfo.InvariantCulture), rate.Total.ToString(CultureInfo.InvariantCulture),
                 rate.Share is { } share ? (share * 100).ToString("0.00", CultureInfo.InvariantCulture) : ""]);
         }
-        Line(csv, fields);
+        csv.Row(fields);
     }
 
     private static string Hours(TimeSpan? value) => value is { } v ? v.TotalHours.ToString("0.00", CultureInfo.InvariantCulture) : "";
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static void Line(StringBuilder csv, IEnumerable<string> fields)
-    {
-        csv.AppendJoin(',', fields.Select(Field));
-        csv.Append("\r\n");
-    }
-
-    /// <summary>Quotes where needed; a text starting like a formula gets a leading apostrophe, so a spreadsheet shows it
-    /// instead of running it (agent names are typed by people).</summary>
-    private static string Field(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-        {
-            value = "'" + value;
-        }
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
 }

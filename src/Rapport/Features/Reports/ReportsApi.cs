@@ -39,7 +39,7 @@ public static class ReportsApi
         {
             return TypedResults.ValidationProblem(result.Errors!);
         }
-        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(ReportCsv.Write(report)), "text/csv; charset=utf-8", ReportCsv.FileName(report));
+        return ReportCsv.File(report);
     }
 
     private static async Task<ReportBuilder.Result> BuildAsync(ReportBuilder reports, string? from, string? to, string? agent, CancellationToken ct)

@@ -175,12 +175,13 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
         clock.Forget();
     }
 
-    /// <summary>Adds the days of an iCalendar file to the holidays; returns how many were new.</summary>
-    /// <exception cref="FormatException">When an event's date cannot be read (the message names the line).</exception>
+    /// <summary>Adds the days of an iCalendar file to the holidays, recurring ones expanded over the years around today
+    /// (<see cref="HolidayCalendarFile.Window"/>); returns how many were new.</summary>
+    /// <exception cref="FormatException">When the file cannot be read or is too large to expand (the message says why).</exception>
     public async Task<int> ImportHolidaysAsync(string ics, Actor actor, CancellationToken ct)
     {
         await access.RequireAsync(actor, Access.Owner, ct);
-        var days = HolidayCalendarFile.Parse(ics);
+        var days = HolidayCalendarFile.Parse(ics, DateOnly.FromDateTime(Now));
         await using var db = await contexts.CreateDbContextAsync(ct);
         var known = (await db.Holidays.Select(h => h.Date).ToListAsync(ct)).ToHashSet();
         var added = days.Where(d => known.Add(d.Date))
@@ -345,8 +346,19 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
             return TypedResults.Problem($"Send the iCalendar file with Content-Type: {CalendarMediaType}.",
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
         }
+        // Read up to one character past the limit, so a larger body is refused without being held in memory.
         using var reader = new StreamReader(request.Body);
-        var text = await reader.ReadToEndAsync(ct);
+        var buffer = new char[HolidayCalendarFile.MaxLength + 1];
+        var length = 0;
+        for (int read; length < buffer.Length && (read = await reader.ReadAsync(buffer.AsMemory(length), ct)) > 0;)
+        {
+            length += read;
+        }
+        if (length > HolidayCalendarFile.MaxLength)
+        {
+            return TypedResults.Problem("The calendar is larger than 1 MB.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large");
+        }
+        var text = new string(buffer, 0, length);
         if (!text.Contains("BEGIN:VCALENDAR", StringComparison.OrdinalIgnoreCase))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["Send an iCalendar file (BEGIN:VCALENDAR…) as text/calendar."] });

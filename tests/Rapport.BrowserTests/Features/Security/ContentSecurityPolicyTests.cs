@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Rapport.BrowserTests.Infrastructure;
 using Rapport.Features.Agents;
+using Rapport.Tests.Infrastructure;
 
 namespace Rapport.BrowserTests.Features.Security;
 
@@ -90,10 +91,7 @@ public abstract class ContentSecurityPolicyTests(BrowserApp app, Chromium chromi
         await page.Locator("#injected").ClickAsync();
         await page.EvaluateAsync("() => setTimeout(\"window.pwned = 'string timer'\", 0)");
 
-        for (var i = 0; i < 50 && violations.Count < 3; i++)
-        {
-            await page.WaitForTimeoutAsync(100);
-        }
+        await Wait.UntilAsync(() => Task.FromResult(violations.ToList()), found => found.Count >= 3, "the three refused scripts to be reported");
         (await page.EvaluateAsync<string?>("() => window.pwned ?? null")).ShouldBeNull();
         violations.Count(v => v.Contains("script-src", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(3, string.Join('\n', violations));
     }

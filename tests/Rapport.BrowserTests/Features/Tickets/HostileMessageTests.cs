@@ -36,12 +36,14 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
         var agent = await Factory.CreateAgentAsync(AgentRoles.Agent);
         var page = await NewPageAsync();
         var pixelRequests = 0;
+        var pixelLoaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Counted when the request completes: the frame's policy stops a held-back image before it leaves the browser.
         page.RequestFinished += (_, request) =>
         {
             if (request.Url.Contains("pixel=", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref pixelRequests);
+                pixelLoaded.TrySetResult();
             }
         };
         var dialogs = 0;
@@ -56,7 +58,11 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
         var content = frame.ContentFrame;
         await Assertions.Expect(content.GetByText("Hello, please see below.")).ToBeVisibleAsync();
         await content.Locator("#js-link, a:has-text('Click me')").First.ClickAsync(new() { Force = true, Timeout = 2_000 }).ContinueWith(_ => { });
-        await page.WaitForTimeoutAsync(500);
+        // Rather than a pause: once the frame has loaded, each of its images has loaded or been refused and any handler
+        // that could run has run; a round trip through the page's task queue takes in what the click queued; and
+        // Playwright hands events over in order, so a pixel request would have been counted by the time it answers.
+        await (await (await frame.ElementHandleAsync()).ContentFrameAsync())!.WaitForLoadStateAsync(LoadState.Load);
+        await page.EvaluateAsync("() => new Promise(resolve => setTimeout(resolve, 0))");
 
         (await page.EvaluateAsync<string?>("() => window.pwned ?? null")).ShouldBeNull();
         dialogs.ShouldBe(0);
@@ -67,11 +73,7 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
 
         // Remote images load only when the agent asks.
         await page.GetByRole(AriaRole.Button, new() { Name = "Show images" }).ClickAsync();
-        for (var i = 0; i < 150 && Volatile.Read(ref pixelRequests) == 0; i++)
-        {
-            await page.WaitForTimeoutAsync(100);
-        }
-        pixelRequests.ShouldBeGreaterThan(0);
+        await pixelLoaded.Task.WaitAsync(TimeSpan.FromSeconds(15), Ct);
         (await page.EvaluateAsync<string?>("() => window.pwned ?? null")).ShouldBeNull();
     }
 }

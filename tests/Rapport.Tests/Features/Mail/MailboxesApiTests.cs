@@ -140,7 +140,8 @@ public abstract class MailboxesApiTests(RapportFactory app) : DatabaseTests(app)
         {
             using var socket = await listener.AcceptTcpClientAsync(Ct);
             await socket.GetStream().WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 400 Bad Request\r\n\r\n"), Ct);
-            await Task.Delay(500, Ct);
+            // Open until the app hangs up, so it reads the whole answer rather than a closed connection.
+            await socket.GetStream().CopyToAsync(Stream.Null, Ct);
         }, Ct);
         var created = await CreateAsync(client, new { name = NewName(), address = "web@shop.example", imap = new { host = "127.0.0.1", port, security = "none" } });
 

@@ -49,28 +49,25 @@ public abstract class OutboundMailTests(RapportFactory app) : DatabaseTests(app)
         return mailbox!;
     }
 
+    /// <summary>The messages in the user's inbox, once there are at least <paramref name="expected"/> (delivery goes
+    /// through Postfix and Dovecot, so they arrive a moment after the send).</summary>
     private static async Task<IReadOnlyList<MimeMessage>> InboxAsync(string user, int expected)
     {
         var (host, port) = Parse(Imap!);
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
+        return await Wait.UntilAsync(async () =>
         {
             using var client = new ImapClient();
-            await client.ConnectAsync(host, port, SecureSocketOptions.None);
-            await client.AuthenticateAsync(user, MailboxSyncTests.Password);
-            await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
-            if (client.Inbox.Count >= expected || DateTime.UtcNow > deadline)
+            await client.ConnectAsync(host, port, SecureSocketOptions.None, Ct);
+            await client.AuthenticateAsync(user, MailboxSyncTests.Password, Ct);
+            await client.Inbox.OpenAsync(FolderAccess.ReadOnly, Ct);
+            var messages = new List<MimeMessage>();
+            for (var i = 0; i < client.Inbox.Count; i++)
             {
-                var messages = new List<MimeMessage>();
-                for (var i = 0; i < client.Inbox.Count; i++)
-                {
-                    messages.Add(await client.Inbox.GetMessageAsync(i));
-                }
-                return messages;
+                messages.Add(await client.Inbox.GetMessageAsync(i, Ct));
             }
-            await client.DisconnectAsync(true);
-            await Task.Delay(200);
-        }
+            await client.DisconnectAsync(true, Ct);
+            return messages;
+        }, messages => messages.Count >= expected, $"{expected} message(s) in the inbox of {user}");
     }
 
     private async Task<(IngestAnswer Opened, MimeMessage Original, string Customer)> OpenTicketAsync(HttpClient client, Mailbox mailbox)

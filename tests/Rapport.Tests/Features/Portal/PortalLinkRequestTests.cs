@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -185,12 +184,7 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
     private async Task IdleAsync()
     {
         var requests = App.Services.GetRequiredService<PortalLinkRequests>();
-        var waited = Stopwatch.StartNew();
-        while (requests.Pending > 0)
-        {
-            waited.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30), "the queued link requests are handled");
-            await Task.Delay(10, Ct);
-        }
+        await Wait.UntilAsync(() => requests.Pending == 0, "the queued link requests to be handled");
     }
 
     /// <summary>The text of every mail queued to this address.</summary>

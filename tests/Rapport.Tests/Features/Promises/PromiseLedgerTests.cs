@@ -25,14 +25,7 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        var now = App.Now;
-        var monday = now.Date.AddDays(((int)DayOfWeek.Monday - (int)now.DayOfWeek + 7) % 7).AddHours(9);
-        if (monday <= now)
-        {
-            monday = monday.AddDays(7);
-        }
-        App.Time.Advance(monday - now);
-        _monday = DateTime.SpecifyKind(monday, DateTimeKind.Utc);
+        _monday = App.AdvanceToNext(DayOfWeek.Monday, new(9, 0));
         await using var db = App.CreateDbContext();
         if (!await db.BusinessProfiles.AnyAsync(Ct))
         {

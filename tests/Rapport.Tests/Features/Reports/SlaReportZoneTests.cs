@@ -24,13 +24,7 @@ public abstract class SlaReportZoneTests(RapportFactory app) : DatabaseTests(app
         }
         App.Services.GetRequiredService<SlaClock>().Forget();
         // Sunday 23:00 UTC is Monday 08:00 in Tokyo, an hour before opening.
-        var now = App.Now;
-        var sunday = now.Date.AddDays(((int)DayOfWeek.Sunday - (int)now.DayOfWeek + 7) % 7).AddHours(23);
-        if (sunday <= now)
-        {
-            sunday = sunday.AddDays(7);
-        }
-        App.Time.Advance(sunday - now);
+        var sunday = App.AdvanceToNext(DayOfWeek.Sunday, new(23, 0));
         var monday = DateOnly.FromDateTime(sunday).AddDays(1);
         var ann = await App.CreateAgentAsync(AgentRoles.Agent);
         var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ann, Ct);

@@ -18,14 +18,7 @@ public abstract class SlaDeadlineTests(RapportFactory app) : DatabaseTests(app)
     public override async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
-        var now = App.Now;
-        var monday = now.Date.AddDays(((int)DayOfWeek.Monday - (int)now.DayOfWeek + 7) % 7).AddHours(9);
-        if (monday <= now)
-        {
-            monday = monday.AddDays(7);
-        }
-        App.Time.Advance(monday - now);
-        _monday = DateTime.SpecifyKind(monday, DateTimeKind.Utc);
+        _monday = App.AdvanceToNext(DayOfWeek.Monday, new(9, 0));
     }
 
     /// <summary>Day 2 is the Monday the test starts on (as 2 March 2026 was), day 3 the Tuesday, and so on.</summary>

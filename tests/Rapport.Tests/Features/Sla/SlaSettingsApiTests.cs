@@ -59,6 +59,31 @@ public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(ap
         (await agentClient.GetAsync("/api/v1/settings/sla")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
     [Fact]
+    public async Task ImportHolidays_YearlyChristmas_ExpandedFromLastYearToThreeYearsOn_HostileFilesRefused()
+    {
+        var owner = await App.CreateAgentAsync(AgentRoles.Owner);
+        using var client = await App.SignedInClientAsync(owner);
+        var name = $"Christmas {Guid.NewGuid():N}"[..20];
+        var ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:xmas@test\r\nDTSTART;VALUE=DATE:19951225\r\n" +
+            $"RRULE:FREQ=YEARLY\r\nSUMMARY:{name}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+        var imported = await client.PostAsync("/api/v1/settings/holidays/import", new StringContent(ics, Encoding.UTF8, "text/calendar"), Ct);
+
+        await imported.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        var year = App.Now.Year;
+        var view = await (await client.GetAsync("/api/v1/settings/sla", Ct)).ReadAsync<SlaSettings.View>();
+        view.Holidays.Where(h => h.Name == name).Select(h => h.Date).ShouldBe(Enumerable.Range(year - 1, 5).Select(y => new DateOnly(y, 12, 25)));
+
+        var secondly = ics.Replace("FREQ=YEARLY", "FREQ=SECONDLY", StringComparison.Ordinal);
+        var refused = await client.PostAsync("/api/v1/settings/holidays/import", new StringContent(secondly, Encoding.UTF8, "text/calendar"), Ct);
+        await refused.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await refused.Content.ReadAsStringAsync(Ct)).ShouldContain("repeats more often than daily");
+        var huge = ics.Replace("SUMMARY:", "DESCRIPTION:" + new string('a', HolidayCalendarFile.MaxLength) + "\r\nSUMMARY:", StringComparison.Ordinal);
+        var tooLarge = await client.PostAsync("/api/v1/settings/holidays/import", new StringContent(huge, Encoding.UTF8, "text/calendar"), Ct);
+        await tooLarge.ShouldHaveStatusAsync(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
     public async Task Put_EmptyNullOrIncompleteBodies_Return400NamingTheField_NeverA500()
     {
         var owner = await App.CreateAgentAsync(AgentRoles.Owner);
