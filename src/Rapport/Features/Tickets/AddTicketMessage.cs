@@ -6,10 +6,14 @@ using Rapport.Features.Attachments;
 namespace Rapport.Features.Tickets;
 
 /// <summary>Adds an agent's reply or an internal note to a ticket (write access needed), or a customer's message (from
-/// the portal), with attachments uploaded beforehand.</summary>
-public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time,
-    Mail.ReplyOutbox outbox)
+/// the portal), with attachments uploaded beforehand. A message does not depend on what else changed on the ticket
+/// meanwhile: when another change is saved first, it is applied again on top of it (up to <see cref="Attempts"/> times),
+/// unless the caller named the version it expects (If-Match), which is then refused.</summary>
+public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, Sla.SlaClock clock, TimeProvider time,
+    Mail.ReplyOutbox outbox, ILogger<AddTicketMessage> logger)
 {
+    public const int Attempts = 8;
+
     public sealed record ReplyRequest : MessageInput
     {
         /// <summary>Status after a reply; by default a new or open ticket then waits on the customer.</summary>
@@ -36,6 +40,23 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
         {
             await access.RequireAsync(actor, Access.Write, ct);
         }
+        var body = content.From(request.Text, request.Html, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await AttemptAsync(ticketId, request, body, expectedVersion, actor, kind, ct);
+            }
+            catch (DbUpdateConcurrencyException) when (expectedVersion is null && attempt < Attempts)
+            {
+                LogAppliedAgain(ticketId, attempt);
+            }
+        }
+    }
+
+    private async Task<Result> AttemptAsync(long ticketId, MessageInput request, MessageBody body, int? expectedVersion, Actor actor, MessageKind kind,
+        CancellationToken ct)
+    {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var ticket = kind == MessageKind.Customer
             ? await db.Tickets.Include(t => t.Customer).FirstOrDefaultAsync(t => t.Id == ticketId && t.CustomerId == actor.CustomerId, ct)
@@ -49,7 +70,6 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
             return new Result(Outcome.VersionMismatch, ticket);
         }
         var now = time.GetUtcNow().UtcDateTime;
-        var body = content.From(request.Text, request.Html, ct);
         var message = kind switch
         {
             MessageKind.Reply => Message.Reply(actor.AgentId, body, now),
@@ -68,6 +88,7 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
             message.RecordUnansweredAtSend(check.Questions.Where(q => !q.Covered).Select(q => q.Text));
         }
         var mailed = false;
+        var before = Sla.SlaClock.TicketBefore.Of(ticket);
         switch (kind)
         {
             case MessageKind.Reply:
@@ -82,6 +103,7 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
                 ticket.AddCustomerMessage(message, now);
                 break;
         }
+        await clock.ChangedAsync(db, ticket, before, retagged: false, ct);
         await db.SaveChangesAsync(ct);
         if (mailed)
         {
@@ -93,4 +115,7 @@ public sealed class AddTicketMessage(IDbContextFactory<RapportDb> contexts, Agen
         }
         return new Result(Outcome.Added, ticket, message);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ticket {TicketId} changed while a message was being added; added it again on the new version (attempt {Attempt})")]
+    private partial void LogAppliedAgain(long ticketId, int attempt);
 }

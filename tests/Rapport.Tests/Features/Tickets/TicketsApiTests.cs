@@ -350,6 +350,40 @@ public abstract class TicketsApiTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
+    public async Task Replies_PostedAtOnceWithoutIfMatch_AllLand()
+    {
+        var client = await ClientAsync();
+        var ticket = await CreateAsync(client, NewTicket());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { text = $"Part {i} of the answer" })));
+
+        foreach (var result in results)
+        {
+            await result.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        }
+        var details = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
+        details.Messages.Count(m => m.Kind == MessageKind.Reply).ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task Tags_AddedAtOnceWithoutIfMatch_AreAllKept()
+    {
+        var client = await ClientAsync();
+        var ticket = await CreateAsync(client, NewTicket());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PatchJsonAsync($"/api/v1/tickets/{ticket.Id}", new { addTags = new[] { $"part-{i}" } })));
+
+        foreach (var result in results)
+        {
+            await result.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        }
+        var details = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
+        details.Tags.Order().ShouldBe(Enumerable.Range(0, 8).Select(i => $"part-{i}").Order());
+    }
+
+    [Fact]
     public async Task Reply_StampsFirstResponseOnce_AndWaitsOnCustomer()
     {
         var client = await ClientAsync();
