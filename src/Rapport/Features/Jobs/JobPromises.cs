@@ -12,6 +12,8 @@ internal static class JobPromises
 {
     public static async Task ApplyAsync(RapportDb db, Job job, JobClock clock, CancellationToken ct)
     {
+        // A commitment the change added hangs off the job: the tracker learns of it here.
+        db.ChangeTracker.DetectChanges();
         foreach (var commitment in job.Commitments)
         {
             var state = db.Entry(commitment).State;

@@ -18,6 +18,11 @@ public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contex
     {
         /// <summary>Status after a reply; by default a new or open ticket then waits on the customer.</summary>
         public TicketStatus? Status { get; init; }
+
+        /// <summary>What the reply promises the customer (reply, call or follow-up by a time), kept by the replying agent:
+        /// written into the ledger with the reply, in the same transaction.</summary>
+        [System.ComponentModel.DataAnnotations.MaxLength(10)]
+        public IReadOnlyList<Promises.PromiseLedger.MakeRequest>? Promises { get; init; }
     }
 
     public enum Outcome { Added, NotFound, VersionMismatch, Invalid }
@@ -93,6 +98,7 @@ public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contex
         {
             case MessageKind.Reply:
                 ticket.AddReply(message, actor, now, (request as ReplyRequest)?.Status);
+                MakePromises(db, ticket, (request as ReplyRequest)?.Promises, actor, now);
                 // The mail joins the same SaveChanges: the reply and its outbox row commit together or not at all.
                 mailed = await outbox.EnqueueAsync(db, ticket, message, now, ct);
                 break;
@@ -114,6 +120,23 @@ public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contex
             await db.Entry(message).Reference(m => m.AuthorAgent).LoadAsync(ct);
         }
         return new Result(Outcome.Added, ticket, message);
+    }
+
+    /// <summary>The promises a reply makes, tracked from the moment it is saved (never one without the other).</summary>
+    private static void MakePromises(RapportDb db, Ticket ticket, IReadOnlyList<Promises.PromiseLedger.MakeRequest>? requests, Actor actor, DateTime now)
+    {
+        foreach (var request in requests ?? [])
+        {
+            if (request.Kind is not (Promises.PromiseKind.Reply or Promises.PromiseKind.Call or Promises.PromiseKind.FollowUp) || request.DueAt is not { } due)
+            {
+                throw new TicketRuleException("promise-invalid", "A reply can promise a reply, a call or a follow-up, each with a due time.");
+            }
+            var promise = Promises.Promise.Make(request.Kind, ticket.Id, ticket.CustomerId, actor.AgentId, request.Text,
+                due.Kind == DateTimeKind.Utc ? due : due.ToUniversalTime(), now);
+            db.Promises.Add(promise);
+            db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.PromiseMade, actor, now,
+                $"{promise.Kind.ToString().ToLowerInvariant()}, due {promise.DueAt:yyyy-MM-dd HH:mm} UTC: {promise.Text}"));
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ticket {TicketId} changed while a message was being added; added it again on the new version (attempt {Attempt})")]

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
@@ -364,6 +365,35 @@ public abstract class TicketsApiTests(RapportFactory app) : DatabaseTests(app)
         }
         var details = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
         details.Messages.Count(m => m.Kind == MessageKind.Reply).ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task Reply_WithPromises_TracksThemInTheSameSave_AndABadOneSavesNothing()
+    {
+        var client = await ClientAsync();
+        var ticket = await CreateAsync(client, NewTicket());
+        var due = App.Now.AddDays(1);
+
+        var bad = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new
+        {
+            text = "I'll call you tomorrow.",
+            promises = new object[] { new { kind = "call", text = "Call tomorrow", dueAt = due }, new { kind = "call", text = "Too late", dueAt = App.Now.AddDays(-1) } },
+        });
+        await bad.ShouldHaveStatusAsync(HttpStatusCode.Conflict);
+        var unchanged = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
+        unchanged.Messages.ShouldNotContain(m => m.Kind == MessageKind.Reply, "a reply whose promise is refused is not sent either");
+
+        var good = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new
+        {
+            text = "I'll call you tomorrow.",
+            promises = new object[] { new { kind = "call", text = "Call tomorrow", dueAt = due } },
+        });
+        await good.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        await using var db = App.CreateDbContext();
+        var promise = await db.Promises.AsNoTracking().SingleAsync(p => p.TicketId == ticket.Id && p.Kind == Rapport.Features.Promises.PromiseKind.Call, Ct);
+        promise.Text.ShouldBe("Call tomorrow");
+        promise.Status.ShouldBe(Rapport.Features.Promises.PromiseStatus.Open);
+        (await db.TicketEvents.AsNoTracking().CountAsync(e => e.TicketId == ticket.Id && e.Kind == TicketEventKind.PromiseMade, Ct)).ShouldBe(1);
     }
 
     [Fact]
