@@ -379,7 +379,8 @@ public abstract class TicketsApiTests(RapportFactory app) : DatabaseTests(app)
             text = "I'll call you tomorrow.",
             promises = new object[] { new { kind = "call", text = "Call tomorrow", dueAt = due }, new { kind = "call", text = "Too late", dueAt = App.Now.AddDays(-1) } },
         });
-        await bad.ShouldHaveStatusAsync(HttpStatusCode.Conflict);
+        await bad.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await bad.ReadAsync<ProblemDetails>()).Extensions["code"]!.ToString().ShouldBe("promise-due-invalid");
         var unchanged = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
         unchanged.Messages.ShouldNotContain(m => m.Kind == MessageKind.Reply, "a reply whose promise is refused is not sent either");
 
