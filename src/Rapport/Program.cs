@@ -32,6 +32,7 @@ builder.AddTickets();
 builder.AddCustomers();
 builder.AddAttachments();
 builder.AddMail();
+builder.AddSla();
 builder.AddPromises();
 builder.AddMailboxes();
 builder.AddApiTokens();

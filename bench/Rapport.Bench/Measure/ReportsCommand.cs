@@ -34,7 +34,7 @@ internal static class ReportsCommand
         }
 
         var factory = new Contexts(provider, connection);
-        var clock = new SlaClock(TimeProvider.System);
+        var clock = new SlaClock(TimeProvider.System, new OwnerRouting(TimeProvider.System));
         var builder = new ReportBuilder(factory, clock, TimeProvider.System, []);
         SlaReport? report = null;
         for (var i = 0; i < warmup; i++)

@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Rapport.Features.Sla;
 using Rapport.Infrastructure;
 
 namespace Rapport.Data;
@@ -32,7 +31,7 @@ public static class DataSetup
                 var gate = new SqliteWriteGate(signal);
                 var setup = new SqliteConnectionSetup(database);
                 builder.Services.AddSingleton(gate);
-                builder.Services.AddPooledDbContextFactory<SqliteRapportDb>((sp, o) => ConfigureSqlite(o, sqlite, setup, gate).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
+                builder.Services.AddPooledDbContextFactory<SqliteRapportDb>(o => ConfigureSqlite(o, sqlite, setup, gate));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<SqliteRapportDb>>();
                 break;
             case DatabaseProvider.Postgres:
@@ -43,7 +42,7 @@ public static class DataSetup
                         "ConnectionStrings__Rapport=\"Host=localhost;Database=rapport;Username=rapport;Password=...\".");
                 }
                 var postgres = PostgresConnectionString(connectionString);
-                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>((sp, o) => ConfigurePostgres(o, postgres).AddInterceptors(new SlaClock.Interceptor(sp), new Features.Jobs.JobPromises(sp)));
+                builder.Services.AddPooledDbContextFactory<PostgresRapportDb>(o => ConfigurePostgres(o, postgres));
                 builder.Services.AddSingleton<IDbContextFactory<RapportDb>, UpcastFactory<PostgresRapportDb>>();
                 builder.Services.AddHostedService<PostgresCommitListener>();
                 break;
@@ -52,8 +51,6 @@ public static class DataSetup
         }
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContext());
         builder.Services.AddSingleton<DatabaseMigrator>();
-        builder.Services.AddSingleton<SlaClock>();
-        builder.Services.AddSingleton<SlaSettings>();
         builder.Services.AddHostedService<DatabaseMaintenance>();
         return builder;
     }

@@ -23,13 +23,14 @@ public abstract class RowWriterTests(RapportFactory app) : DatabaseTests(app)
         await using (var db = App.CreateDbContext())
         {
             db.Tickets.Add(savedTicket);
+            await App.Services.GetRequiredService<SlaClock>().OpenAsync(db, [savedTicket], Ct);
             await db.SaveChangesAsync(Ct);
         }
         var (written, writtenCustomer) = Graph("written", now);
         await using (var db = App.CreateDbContext())
         {
             await using var transaction = await db.Database.BeginTransactionAsync(Ct);
-            App.Services.GetRequiredService<SlaClock>().Open(db, App.Services.GetRequiredService<OwnerRouting>(), [written]);
+            await App.Services.GetRequiredService<SlaClock>().OpenAsync(db, [written], Ct);
             await using var rows = new RowWriter(db);
             await rows.InsertAsync(written, Ct);
             await rows.InsertAsync(written, Ct); // already inserted: nothing happens

@@ -11,7 +11,7 @@ namespace Rapport.Features.Admin;
 /// <summary>A small, realistic sample desk to try Rapport with: three agents, a dozen customers and their
 /// tickets in every status, spread over the last three weeks. Runs once; a second run changes nothing.</summary>
 public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager<IdentityRole<int>> roles,
-    MessageContent content, TimeProvider time)
+    MessageContent content, Sla.SlaClock clock, TimeProvider time)
 {
     public const string DemoPassword = "demo-password";
     private const string Marker = "demo";
@@ -97,23 +97,23 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
         }
 
         var statuses = new[] { TicketStatus.New, TicketStatus.Open, TicketStatus.WaitingOnCustomer, TicketStatus.Resolved, TicketStatus.Closed };
-        var count = 0;
+        var opened = new List<Ticket>();
         for (var round = 0; round < 2; round++)
         {
             for (var i = 0; i < Requests.Length; i++)
             {
                 var (subject, body, tags, priority) = Requests[i];
                 var customer = customers[(i + round * 5) % customers.Count];
-                var opened = now - TimeSpan.FromHours(random.Next(2, 21 * 24));
+                var openedAt = now - TimeSpan.FromHours(random.Next(2, 21 * 24));
                 var firstName = customer.Name.Split(' ')[0];
-                var message = Message.FromCustomer(customer, content.From(body.Replace("Maria", firstName), null, ct), opened);
-                var ticket = Ticket.Open(customer, subject, round == 0 ? TicketChannel.Email : TicketChannel.WebForm, priority, message, Actor.System, opened);
+                var message = Message.FromCustomer(customer, content.From(body.Replace("Maria", firstName), null, ct), openedAt);
+                var ticket = Ticket.Open(customer, subject, round == 0 ? TicketChannel.Email : TicketChannel.WebForm, priority, message, Actor.System, openedAt);
                 ticket.Acknowledged(); // demo customers are not real: nobody is mailed
-                ticket.SetTags([.. tags, Marker], Actor.System, opened);
+                ticket.SetTags([.. tags, Marker], Actor.System, openedAt);
                 var owner = writers[(i + round) % writers.Count];
                 var actor = Actor.ForHistory(owner.Id);
                 var status = statuses[(i + round * 2) % statuses.Length];
-                var at = opened.AddMinutes(random.Next(20, 240));
+                var at = openedAt.AddMinutes(random.Next(20, 240));
                 if (status != TicketStatus.New)
                 {
                     ticket.Assign(owner.Id, actor, at);
@@ -130,11 +130,12 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
                     ticket.ChangeStatus(status, actor, at.AddMinutes(30));
                 }
                 db.Tickets.Add(ticket);
-                count++;
+                opened.Add(ticket);
             }
         }
+        await clock.OpenAsync(db, opened, ct);
         await db.SaveChangesAsync(ct);
         return $"Added {agents.Count} agents (password \"{DemoPassword}\": {string.Join(", ", Agents.Select(a => $"{a.Email} ({a.Role})"))}), " +
-            $"{customers.Count} customers and {count} tickets.";
+            $"{customers.Count} customers and {opened.Count} tickets.";
     }
 }

@@ -30,6 +30,7 @@ public sealed class MergeCustomers(IDbContextFactory<RapportDb> contexts, AgentA
         var tickets = await db.Tickets.Where(t => t.CustomerId == mergeId).ToListAsync(ct);
         foreach (var ticket in tickets)
         {
+            // Only the customer changes: no deadline, owner or promise of the ticket depends on it, so no SLA rule applies.
             ticket.MoveToCustomer(keepId, actor, now);
         }
         await using var tx = await db.BeginWriteTransactionAsync(ct);

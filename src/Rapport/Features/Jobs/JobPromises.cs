@@ -1,62 +1,31 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Rapport.Data;
 using Rapport.Features.Promises;
-using Rapport.Features.Sla;
 
 namespace Rapport.Features.Jobs;
 
-/// <summary>Writes a job's dated commitments into the promise ledger in the same save: a new commitment opens a Start or
-/// Delivery promise for the job's owner, due at the end of its day in the business's time zone; a settled or superseded
-/// commitment settles that promise (kept, broken, or cancelled), unless an agent already settled it by hand.</summary>
-internal sealed class JobPromises(IServiceProvider services) : SaveChangesInterceptor
+/// <summary>Writes a job's dated commitments into the promise ledger with the change that made or settled them: a new
+/// commitment opens a Start or Delivery promise for the job's owner, due at the end of its day in the business's time
+/// zone; a settled or superseded commitment settles that promise (kept, broken, or cancelled), unless an agent already
+/// settled it by hand. <see cref="UpdateJob"/> calls it for every change before saving.</summary>
+internal static class JobPromises
 {
-    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    public static async Task ApplyAsync(RapportDb db, Job job, JobClock clock, CancellationToken ct)
     {
-        Apply(eventData.Context);
-        return result;
-    }
-
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
-    {
-        Apply(eventData.Context);
-        return ValueTask.FromResult(result);
-    }
-
-    private void Apply(DbContext? context)
-    {
-        if (context is not RapportDb db)
-        {
-            return;
-        }
-        // Most saves track no job at all: then there is nothing to scan for (a new commitment hangs off a tracked job).
-        if (db.ChangeTracker.WithoutDetecting<Job>().Count == 0 && db.ChangeTracker.WithoutDetecting<JobCommitment>().Count == 0)
-        {
-            return;
-        }
+        // A commitment the change added hangs off the job: the tracker learns of it here.
         db.ChangeTracker.DetectChanges();
-        var commitments = db.ChangeTracker.WithoutDetecting<JobCommitment>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
-        if (commitments.Count == 0)
+        foreach (var commitment in job.Commitments)
         {
-            return;
-        }
-        var clock = services.GetRequiredService<SlaClock>();
-        var now = clock.Now;
-        TimeZoneInfo? zone = null;
-        foreach (var entry in commitments)
-        {
-            var commitment = entry.Entity;
-            if (entry.State == EntityState.Added && commitment.Promise is null && commitment.PromiseId is null)
+            var state = db.Entry(commitment).State;
+            if (state is not (EntityState.Added or EntityState.Modified))
             {
-                var job = db.ChangeTracker.WithoutDetecting<Job>().Select(j => j.Entity).FirstOrDefault(j => j.Commitments.Contains(commitment));
-                if (job is null)
-                {
-                    continue;
-                }
-                zone ??= clock.Current(db).Business.Zone;
+                continue;
+            }
+            if (state == EntityState.Added && commitment.Promise is null && commitment.PromiseId is null)
+            {
                 var what = commitment.Kind == CommitmentKind.Start ? "Start the work" : "Deliver the work";
                 var promise = Promise.ForJob(commitment.Kind == CommitmentKind.Delivery, job.TicketId, job.CustomerId, job.OwnerId,
-                    $"{what} by {commitment.DueOn:ddd d MMM yyyy} ({commitment.Source})", commitment.DueOn, zone, now);
+                    $"{what} by {commitment.DueOn:ddd d MMM yyyy} ({commitment.Source})", commitment.DueOn, clock.Zone, clock.Now);
                 db.Promises.Add(promise);
                 commitment.Track(promise);
             }
@@ -64,7 +33,7 @@ internal sealed class JobPromises(IServiceProvider services) : SaveChangesInterc
             {
                 continue;
             }
-            var linked = commitment.Promise ?? (commitment.PromiseId is { } id ? db.Promises.Find(id) : null);
+            var linked = commitment.Promise ?? (commitment.PromiseId is { } id ? await db.Promises.FindAsync([id], ct) : null);
             if (linked is not { Status: PromiseStatus.Open })
             {
                 continue;
@@ -75,7 +44,7 @@ internal sealed class JobPromises(IServiceProvider services) : SaveChangesInterc
                 CommitmentStatus.Broken => (PromiseStatus.Broken, $"Met on {commitment.MetOn:ddd d MMM yyyy}, after the promised day"),
                 _ => (PromiseStatus.Cancelled, "Replaced by newer dates the customer approved"),
             };
-            linked.Settle(status, null, note, now);
+            linked.Settle(status, null, note, clock.Now);
         }
     }
 }

@@ -99,7 +99,7 @@ public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
 
 /// <summary>Says no honestly: the job is declined with a reason, the ticket closed, and the customer gets a courteous note,
 /// with the partner who may help when there is one.</summary>
-public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, UpdateJob update, NotifyCustomer notify, Agents.AgentAccess access)
+public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, UpdateJob update, NotifyCustomer notify, Sla.SlaClock sla, Agents.AgentAccess access)
 {
     public sealed record Result(JobDetails Job, bool Mailed);
 
@@ -124,8 +124,12 @@ public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, Update
         var ticket = await db.Tickets.FirstAsync(t => t.Id == declined.TicketId, ct);
         if (ticket.Status != Tickets.TicketStatus.Closed)
         {
+            var before = Sla.SlaClock.TicketBefore.Of(ticket);
             ticket.ChangeStatus(Tickets.TicketStatus.Closed, actor, clock.Now);
+            await sla.ChangedAsync(db, ticket, before, retagged: false, ct);
         }
+        await JobPromises.ApplyAsync(db, declined, clock, ct);
+        db.TicketEvents.Add(Tickets.TicketEvent.ForTicket(ticket.Id, Tickets.TicketEventKind.JobChanged, actor, clock.Now, $"declined: {reason}"));
         await db.SaveChangesAsync(ct);
         var referral = partner is null ? "" : $"\n\nWe think {partner.Name} can help you{(partner.Services is { } s ? $" ({s})" : "")}. You can reach them at {partner.Contact}.";
         var mailed = await notify.SendAsync(jobId, "About your request", (business, link) => $"""

@@ -50,6 +50,7 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
             await db.SaveChangesAsync(ct);
             throw;
         }
+        await JobPromises.ApplyAsync(db, job, clock, ct);
         db.TicketEvents.Add(TicketEvent.ForTicket(job.TicketId, TicketEventKind.JobChanged, actor, clock.Now, what));
         try
         {

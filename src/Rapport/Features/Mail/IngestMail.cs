@@ -30,7 +30,7 @@ namespace Rapport.Features.Mail;
 /// docs/decisions/0037-inbound-mail-group-commit.md), and answers each only after that commit. If the
 /// transaction fails, each message is filed again alone, so one bad message never fails the others.</summary>
 public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, FileStore files, MessageContent content,
-    IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions, SlaClock clock, OwnerRouting routing, TimeProvider time,
+    IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions, SlaClock clock, TimeProvider time,
     ILogger<IngestMail> logger)
     : IAsyncDisposable
 {
@@ -332,7 +332,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         var results = new Result[batch.Count];
         var entries = new InboundMail[batch.Count];
         var known = await Known.ReadAsync(db, batch.Select(p => p.Prepared).Where(p => p.Problem is null).ToList(), ct);
-        var unsaved = new Unsaved(db, rows, known, time, clock, opened => clock.Open(db, routing, opened));
+        var unsaved = new Unsaved(db, rows, known, time, clock);
         for (var i = 0; i < batch.Count; i++)
         {
             var pending = batch[i];
@@ -366,7 +366,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
                     await StoreRawAsync(db, prepared.RawSha256, raw, ct);
                 }
                 var known = await Known.ReadAsync(db, prepared.Problem is null ? [prepared] : [], ct);
-                var unsaved = new Unsaved(db, rows, known, time, clock, opened => clock.Open(db, routing, opened));
+                var unsaved = new Unsaved(db, rows, known, time, clock);
                 result = prepared.Problem is { } problem
                     ? Quarantine(entry, problem, unsaved, prepared)
                     : await FileAsync(db, entry, prepared, known, unsaved, ct);
@@ -608,7 +608,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
     /// duplicates or answers one of them, comes from the same sender, or touches the same ticket has the group saved
     /// first (<see cref="Concerns"/>, <see cref="Touches"/>): the checks that read the database then see it
     /// (docs/decisions/0037, 0041, 0047).</summary>
-    private sealed class Unsaved(RapportDb db, RowWriter rows, Known known, TimeProvider time, SlaClock clock, Action<IReadOnlyList<Ticket>> open)
+    private sealed class Unsaved(RapportDb db, RowWriter rows, Known known, TimeProvider time, SlaClock clock)
     {
         /// <summary>A message that became a ticket or a message on one; the ledger line records their ids after the save.
         /// <paramref name="Before"/> is set for a message on a stored ticket: the ticket as it was read.</summary>
@@ -660,13 +660,10 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             {
                 return;
             }
-            // New tickets start their clocks (owner, due instants) as a save would start them; routing may give a stored
+            // New tickets start their clocks (owner, due instants) before they are written; routing may give a stored
             // customer an owner, which the save below writes.
             var opened = _entries.Where(e => e.Filed is { Ticket.Id: 0 }).Select(e => e.Filed!.Ticket).Distinct().ToList();
-            if (opened.Count > 0)
-            {
-                open(opened);
-            }
+            await clock.OpenAsync(db, opened, ct);
             // Messages on stored tickets, written without the change tracker (docs/decisions/0047): the SLA rules a save
             // applies to a changed ticket, then the message (with its attachments, and its author if new) and the ticket's
             // events are inserted, and the ticket's changed columns updated, checked against its version as read.
@@ -675,7 +672,7 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
             foreach (var filed in _entries.Select(e => e.Filed).Where(f => f?.Before is not null).DistinctBy(f => f!.Ticket))
             {
                 var (ticket, before) = (filed!.Ticket, filed.Before!);
-                settings ??= clock.Current(db);
+                settings ??= await clock.CurrentAsync(db, ct);
                 var tags = settings.HasTagPolicies
                     ? await db.TicketTags.AsNoTracking().Where(t => t.TicketId == ticket.Id).Select(t => t.Name).ToListAsync(ct)
                     : [];

@@ -206,7 +206,7 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAc
         }
         if (by == RateBy.Week)
         {
-            var zone = clock.Current(db).Business.Zone;
+            var zone = (await clock.CurrentAsync(db, ct)).Business.Zone;
             var rows = await settled.Select(p => new { p.SettledAt, p.Status }).ToListAsync(ct);
             return [.. rows.GroupBy(r => WeekOf(r.SettledAt!.Value, zone))
                 .OrderBy(g => g.Key)

@@ -14,15 +14,7 @@ public static class PromisesApi
     public static IHostApplicationBuilder AddPromises(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PromiseLedger>();
-        builder.Services.AddSingleton<OwnerRouting>();
-        builder.Services.AddSingleton<SlaWatch>();
-        builder.Services.AddSingleton<Acknowledgements>();
         builder.Services.AddScoped<NotificationsRead>();
-        if (builder.Configuration.GetValue("Sla:Background", true))
-        {
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<SlaWatch>());
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<Acknowledgements>());
-        }
         return builder;
     }
 

@@ -43,7 +43,7 @@ public sealed class ReportBuilder(IDbContextFactory<RapportDb> contexts, SlaCloc
     public async Task<TimeZoneInfo> TimeZoneAsync(CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        return clock.Current(db).Business.Zone;
+        return (await clock.CurrentAsync(db, ct)).Business.Zone;
     }
 
     /// <summary>The report for local days <paramref name="from"/> to <paramref name="to"/> (default: the last eight weeks),
@@ -51,7 +51,7 @@ public sealed class ReportBuilder(IDbContextFactory<RapportDb> contexts, SlaCloc
     public async Task<Result> BuildAsync(DateOnly? from, DateOnly? to, int? agentId, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var settings = clock.Current(db);
+        var settings = await clock.CurrentAsync(db, ct);
         var zone = settings.Business.Zone;
         var now = time.GetUtcNow().UtcDateTime;
         var errors = new Dictionary<string, string[]>();

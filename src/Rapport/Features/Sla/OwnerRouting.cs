@@ -30,7 +30,7 @@ public sealed class OwnerRouting(TimeProvider time)
     }
 
     /// <summary>Active agents who may own tickets (owners and agents, not read-only), by id.</summary>
-    public IReadOnlyDictionary<int, Member> Team(RapportDb db)
+    public async Task<IReadOnlyDictionary<int, Member>> TeamAsync(RapportDb db, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         lock (_lock)
@@ -40,13 +40,13 @@ public sealed class OwnerRouting(TimeProvider time)
                 return cached.Team;
             }
         }
-        var team = (from a in db.Users.AsNoTracking()
+        var team = await (from a in db.Users.AsNoTracking()
                     where a.IsActive
                     where (from ur in db.UserRoles
                            join r in db.Roles on ur.RoleId equals r.Id
                            where ur.UserId == a.Id && (r.Name == AgentRoles.Owner || r.Name == AgentRoles.Agent)
                            select ur).Any()
-                    select new Member(a.Id, a.DisplayName, a.AwayUntil, a.BackupAgentId)).ToList().ToDictionary(m => m.Id);
+                    select new Member(a.Id, a.DisplayName, a.AwayUntil, a.BackupAgentId)).ToDictionaryAsync(m => m.Id, ct);
         lock (_lock)
         {
             _cached = (team, now + CacheFor);
@@ -54,20 +54,20 @@ public sealed class OwnerRouting(TimeProvider time)
         return team;
     }
 
-    /// <summary>Routes tickets being opened in this unit of work. Runs inside SaveChanges, before the rows are written.</summary>
-    internal void Route(RapportDb db, IReadOnlyList<Ticket> opened, bool assignNewCustomers, DateTime now)
+    /// <summary>Routes tickets being opened, before they are written (<see cref="SlaClock.OpenAsync"/>).</summary>
+    internal async Task RouteAsync(RapportDb db, IReadOnlyList<Ticket> opened, bool assignNewCustomers, DateTime now, CancellationToken ct)
     {
         if (opened.Count == 0)
         {
             return;
         }
-        var team = Team(db);
+        var team = await TeamAsync(db, ct);
         if (opened.Any(t => (t.Customer?.OwnerId ?? t.OwnerId) is { } id
             && (!team.TryGetValue(id, out var known) || known.BackupId is { } backup && !team.ContainsKey(backup))))
         {
             // An owner or backup the cached team does not know yet (a new agent, say): look again rather than route around them.
             Forget();
-            team = Team(db);
+            team = await TeamAsync(db, ct);
         }
         Dictionary<int, int>? load = null;
         foreach (var ticket in opened)
@@ -102,7 +102,7 @@ public sealed class OwnerRouting(TimeProvider time)
             }
             if (pick is null)
             {
-                load ??= OpenLoad(db);
+                load ??= await OpenLoadAsync(db, ct);
                 pick = team.Values.Where(m => !m.IsAwayAt(now)).OrderBy(m => load.GetValueOrDefault(m.Id)).ThenBy(m => m.Id)
                     .Select(m => (int?)m.Id).FirstOrDefault();
                 if (pick is null)
@@ -112,7 +112,7 @@ public sealed class OwnerRouting(TimeProvider time)
                 reason += customerOwner is null ? "" : "; lightest load";
             }
             ticket.Route(pick.Value, reason, now);
-            load ??= OpenLoad(db);
+            load ??= await OpenLoadAsync(db, ct);
             load[pick.Value] = load.GetValueOrDefault(pick.Value) + 1;
             if (customerOwner is null)
             {
@@ -121,9 +121,9 @@ public sealed class OwnerRouting(TimeProvider time)
         }
     }
 
-    private static Dictionary<int, int> OpenLoad(RapportDb db) =>
+    private static Task<Dictionary<int, int>> OpenLoadAsync(RapportDb db, CancellationToken ct) =>
         db.Tickets.AsNoTracking()
             .Where(t => t.OwnerId != null && (t.Status == TicketStatus.New || t.Status == TicketStatus.Open))
             .GroupBy(t => t.OwnerId!.Value).Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionary(g => g.Key, g => g.Count);
+            .ToDictionaryAsync(g => g.Key, g => g.Count, ct);
 }

@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Rapport.Data;
 using Rapport.Features.Promises;
 using Rapport.Features.Settings;
@@ -11,7 +9,7 @@ namespace Rapport.Features.Sla;
 /// <summary>The business's calendar and SLA policies, cached briefly (other app nodes see a change within
 /// <see cref="CacheFor"/>; this node at once, through <see cref="Forget"/>). Without saved hours the business keeps
 /// office hours (Monday to Friday, 09:00–17:00); without saved policies, <see cref="SlaPolicy.Defaults"/>.</summary>
-public sealed class SlaClock(TimeProvider time)
+public sealed class SlaClock(TimeProvider time, OwnerRouting routing)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
@@ -55,7 +53,7 @@ public sealed class SlaClock(TimeProvider time)
         }
     }
 
-    public Settings Current(RapportDb db)
+    public async Task<Settings> CurrentAsync(RapportDb db, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         lock (_lock)
@@ -65,13 +63,13 @@ public sealed class SlaClock(TimeProvider time)
                 return cached.Settings;
             }
         }
-        var profile = db.BusinessProfiles.AsNoTracking().Select(b => new { b.TimeZone, b.SlaWarnPercent, b.AssignNewCustomers }).FirstOrDefault();
+        var profile = await db.BusinessProfiles.AsNoTracking().Select(b => new { b.TimeZone, b.SlaWarnPercent, b.AssignNewCustomers }).FirstOrDefaultAsync(ct);
         var zoneId = profile?.TimeZone ?? "UTC";
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var found) ? found : TimeZoneInfo.Utc;
-        var hours = db.Set<OpeningHours>().AsNoTracking().ToList();
-        var holidays = db.Set<Holiday>().AsNoTracking().Select(h => h.Date).ToList();
+        var hours = await db.Set<OpeningHours>().AsNoTracking().ToListAsync(ct);
+        var holidays = await db.Set<Holiday>().AsNoTracking().Select(h => h.Date).ToListAsync(ct);
         var business = hours.Count == 0 ? BusinessCalendar.OfficeHours(zone, holidays) : new BusinessCalendar(zone, hours.Select(h => h.ToRange()), holidays);
-        var saved = db.Set<SlaPolicy>().AsNoTracking().ToList();
+        var saved = await db.Set<SlaPolicy>().AsNoTracking().ToListAsync(ct);
         var policies = SlaPolicy.Defaults().ToDictionary(p => p.Priority);
         foreach (var policy in saved.Where(p => p.Tag.Length == 0))
         {
@@ -87,73 +85,46 @@ public sealed class SlaClock(TimeProvider time)
         return settings;
     }
 
-    /// <summary>Sets each added or changed ticket's due instants before it is saved, whichever use case changed it;
-    /// routes new tickets to their owner (or a backup); and records SLA deadlines that were met or missed in the
-    /// promise ledger, with written "reply" promises kept by a reply in time.</summary>
-    internal sealed class Interceptor(IServiceProvider services) : SaveChangesInterceptor
+    /// <summary>Starts the clocks of tickets being opened: routes each to its owner (or a backup) and sets its due
+    /// instants. Every use case that opens tickets calls this before it writes them (the mail writer too, before its
+    /// row writer inserts them).</summary>
+    public async Task OpenAsync(RapportDb db, IReadOnlyList<Ticket> opened, CancellationToken ct)
     {
-        public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+        if (opened.Count == 0)
         {
-            Apply(eventData.Context);
-            return result;
+            return;
         }
-
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+        var settings = await CurrentAsync(db, ct);
+        var now = Now;
+        await routing.RouteAsync(db, opened, settings.AssignNewCustomers, now, ct);
+        foreach (var ticket in opened)
         {
-            Apply(eventData.Context);
-            return ValueTask.FromResult(result);
+            var policy = settings.PolicyFor(ticket.Priority, ticket.Tags.Select(t => t.Name));
+            ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore: null, recompute: true, settings.WarnShare);
         }
+    }
 
-        private void Apply(DbContext? context)
+    /// <summary>After a use case changed a stored ticket (read with <see cref="TicketBefore.Of(Ticket)"/> before the
+    /// change): sets its due instants by its policy (from scratch when its priority or tags changed), adds to
+    /// <paramref name="db"/> the SLA deadlines the change met or missed, and, when the change was a reply, settles the
+    /// written "I'll get back to you" promises it keeps or breaks. The caller saves.</summary>
+    public async Task ChangedAsync(RapportDb db, Ticket ticket, TicketBefore before, bool retagged, CancellationToken ct)
+    {
+        var settings = await CurrentAsync(db, ct);
+        var now = Now;
+        IEnumerable<string> tags = [];
+        if (settings.HasTagPolicies)
         {
-            if (context is not RapportDb db)
+            tags = retagged || db.Entry(ticket).Collection(t => t.Tags).IsLoaded
+                ? ticket.Tags.Select(t => t.Name).ToList()
+                : await db.TicketTags.AsNoTracking().Where(t => t.TicketId == ticket.Id).Select(t => t.Name).ToListAsync(ct);
+        }
+        db.Promises.AddRange(Changed(settings, ticket, before, tags, retagged, now));
+        if (before.LastReplyAt != ticket.LastReplyAt)
+        {
+            foreach (var promise in await db.Promises.Where(p => p.TicketId == ticket.Id && p.Status == PromiseStatus.Open && p.Kind == PromiseKind.Reply).ToListAsync(ct))
             {
-                return;
-            }
-            // One scan for changes (it also finds tickets added through a navigation); then the entries as it left them.
-            db.ChangeTracker.DetectChanges();
-            var tickets = db.ChangeTracker.WithoutDetecting<Ticket>().Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
-            if (tickets.Count == 0)
-            {
-                return;
-            }
-            var clock = services.GetRequiredService<SlaClock>();
-            var settings = clock.Current(db);
-            var now = clock.Now;
-            var opened = tickets.Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-            clock.Open(db, services.GetRequiredService<OwnerRouting>(), opened, settings, now);
-            // What is left are changed stored tickets.
-            tickets.RemoveAll(e => e.State == EntityState.Added);
-            // Tickets whose tags change in this save: a tag may bring its own policy (or take it away).
-            var retagged = settings.HasTagPolicies
-                ? db.ChangeTracker.WithoutDetecting<TicketTag>().Where(e => e.State is EntityState.Added or EntityState.Deleted).Select(e => e.Entity.TicketId).ToHashSet()
-                : [];
-            // The tags that have targets, of changed tickets whose tags were not read with them: one query for all.
-            var unloaded = settings.HasTagPolicies
-                ? tickets.Where(e => !e.Collection(t => t.Tags).IsLoaded && !retagged.Contains(e.Entity.Id))
-                    .Select(e => e.Entity.Id).ToList()
-                : [];
-            ILookup<long, string> storedTags = Enumerable.Empty<TicketTag>().ToLookup(t => t.TicketId, t => t.Name);
-            if (unloaded.Count > 0)
-            {
-                var tagged = settings.TagPolicies!.Select(p => p.Tag).Distinct().ToList();
-                storedTags = db.TicketTags.AsNoTracking().Where(t => unloaded.Contains(t.TicketId) && tagged.Contains(t.Name))
-                    .ToList().ToLookup(t => t.TicketId, t => t.Name);
-            }
-            foreach (var entry in tickets)
-            {
-                var ticket = entry.Entity;
-                var tags = unloaded.Contains(ticket.Id) ? storedTags[ticket.Id] : ticket.Tags.Select(t => t.Name);
-                var settled = Changed(settings, ticket, TicketBefore.Of(entry), tags, retagged.Contains(ticket.Id), now);
-                db.Promises.AddRange(settled);
-                if (entry.Property(t => t.LastReplyAt).OriginalValue != ticket.LastReplyAt)
-                {
-                    // A reply keeps (or breaks) the written "I'll get back to you" promises.
-                    foreach (var promise in db.Promises.Where(p => p.TicketId == ticket.Id && p.Status == PromiseStatus.Open && p.Kind == PromiseKind.Reply).ToList())
-                    {
-                        promise.Settle(now <= promise.DueAt ? PromiseStatus.Kept : PromiseStatus.Broken, null, "answered", now);
-                    }
-                }
+                promise.Settle(now <= promise.DueAt ? PromiseStatus.Kept : PromiseStatus.Broken, null, "answered", now);
             }
         }
     }
@@ -166,16 +137,12 @@ public sealed class SlaClock(TimeProvider time)
         public static TicketBefore Of(Ticket t) => new(t.Status, t.Priority, t.FirstResponseAt, t.FirstResponseDueAt, t.LastReplyAt,
             t.NextResponseDueAt, t.LastCustomerMessageAt, t.ResolutionDueAt);
 
-        /// <summary>The tracked ticket's original values.</summary>
-        public static TicketBefore Of(EntityEntry<Ticket> e) => new(e.Property(t => t.Status).OriginalValue, e.Property(t => t.Priority).OriginalValue,
-            e.Property(t => t.FirstResponseAt).OriginalValue, e.Property(t => t.FirstResponseDueAt).OriginalValue, e.Property(t => t.LastReplyAt).OriginalValue,
-            e.Property(t => t.NextResponseDueAt).OriginalValue, e.Property(t => t.LastCustomerMessageAt).OriginalValue, e.Property(t => t.ResolutionDueAt).OriginalValue);
     }
 
     /// <summary>After a stored ticket changed: sets its due instants by its policy (from scratch when its priority or
-    /// tags changed) and returns the SLA deadlines the change settled, as promise rows to add. A save does this for
-    /// every changed ticket it writes; the mail writer, which writes a customer's message on a ticket without the
-    /// change tracker (docs/decisions/0047), calls it itself. Written "reply" promises a reply keeps are the caller's.</summary>
+    /// tags changed) and returns the SLA deadlines the change settled, as promise rows to add. The rule behind
+    /// <see cref="ChangedAsync"/>; the mail writer, which writes a customer's message on a ticket without the change
+    /// tracker (docs/decisions/0047), calls it itself. Written "reply" promises a reply keeps are the caller's.</summary>
     internal static List<Promise> Changed(Settings settings, Ticket ticket, TicketBefore before, IEnumerable<string> tags, bool retagged, DateTime now)
     {
         var policy = settings.PolicyFor(ticket.Priority, tags);
@@ -200,19 +167,4 @@ public sealed class SlaClock(TimeProvider time)
     }
 
     internal DateTime Now => time.GetUtcNow().UtcDateTime;
-
-    /// <summary>Starts the clocks of tickets being opened: routes them to an owner (or a backup) and sets their due
-    /// instants. A save does this for the tickets it adds; the mail writer, which inserts its new tickets without the
-    /// change tracker (<see cref="Data.RowWriter"/>), calls it before inserting them.</summary>
-    internal void Open(RapportDb db, OwnerRouting routing, IReadOnlyList<Ticket> opened) => Open(db, routing, opened, Current(db), Now);
-
-    private void Open(RapportDb db, OwnerRouting routing, IReadOnlyList<Ticket> opened, Settings settings, DateTime now)
-    {
-        routing.Route(db, opened, settings.AssignNewCustomers, now);
-        foreach (var ticket in opened)
-        {
-            var policy = settings.PolicyFor(ticket.Priority, ticket.Tags.Select(t => t.Name));
-            ticket.ApplySla(policy, settings.CalendarFor(policy), now, statusBefore: null, recompute: true, settings.WarnShare);
-        }
-    }
 }

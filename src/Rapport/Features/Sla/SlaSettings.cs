@@ -41,7 +41,7 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
         await using var db = await contexts.CreateDbContextAsync(ct);
         var hours = await db.OpeningHours.AsNoTracking().ToListAsync(ct);
         var holidays = await db.Holidays.AsNoTracking().OrderBy(h => h.Date).Select(h => new HolidayEntry(h.Date, h.Name)).ToListAsync(ct);
-        var settings = clock.Current(db);
+        var settings = await clock.CurrentAsync(db, ct);
         var ranges = (hours.Count > 0 ? hours.Select(h => h.ToRange()) : settings.Business.Ranges)
             .OrderBy(r => ((int)r.Day + 6) % 7).ThenBy(r => r.Start)
             .Select(r => new HoursRange(r.Day, r.Start.ToString("HH:mm", CultureInfo.InvariantCulture), r.End.ToString("HH:mm", CultureInfo.InvariantCulture))).ToList();

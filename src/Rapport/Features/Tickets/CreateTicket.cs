@@ -16,7 +16,7 @@ namespace Rapport.Features.Tickets;
 /// Concurrent creates are committed together (group commit): one writer takes every request waiting and
 /// saves them in one transaction, so a burst costs one commit instead of one each. If that transaction
 /// fails, each request is retried alone, so one bad request never fails the others.</summary>
-public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, TimeProvider time,
+public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, AgentAccess access, MessageContent content, Sla.SlaClock clock, TimeProvider time,
     ILogger<CreateTicket> logger) : IAsyncDisposable
 {
     private const int MaxBatch = 64;
@@ -264,6 +264,7 @@ public sealed partial class CreateTicket(IDbContextFactory<RapportDb> contexts, 
         }
         if (created.Count > 0)
         {
+            await clock.OpenAsync(db, created, ct);
             await db.SaveChangesAsync(ct);
             var owners = created.Where(t => t.OwnerId is not null).Select(t => t.OwnerId!.Value).Distinct().ToList();
             if (owners.Count > 0)

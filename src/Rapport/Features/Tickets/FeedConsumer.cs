@@ -25,6 +25,10 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
     /// business clock that <see cref="Now"/> reads.</summary>
     protected virtual TimeSpan Poll => TimeSpan.FromSeconds(5);
 
+    /// <summary>The least time between two passes of the background loop, so a burst of writes (mail intake) wakes it a
+    /// few times a second rather than at every commit, and its write transactions do not crowd the writers'.</summary>
+    protected virtual TimeSpan MinimumInterval => TimeSpan.FromSeconds(1);
+
     /// <summary>Outside a transaction: what the events need done.</summary>
     protected abstract Task<TWork> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct);
 
@@ -45,6 +49,7 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             try
             {
                 await CatchUpAsync(wait: false, stoppingToken);
+                await Task.Delay(MinimumInterval, TimeProvider.System, stoppingToken);
                 await pulse.WaitAsync(Poll, TimeProvider.System, stoppingToken);
             }
             catch (TimeoutException)

@@ -161,6 +161,14 @@ public static class TicketsApi
                 return TypedResults.ValidationProblem(result.Errors!);
             case UpdateTicket.Outcome.VersionMismatch:
                 return VersionConflict(expected!.Value, result.CurrentVersion);
+            case UpdateTicket.Outcome.FieldConflict:
+                return TypedResults.Conflict(new ProblemDetails
+                {
+                    Status = StatusCodes.Status409Conflict,
+                    Title = "Someone else changed this ticket first",
+                    Detail = $"Meanwhile someone else set {string.Join(" and ", result.Fields!)} to another value. Reload the ticket and decide again.",
+                    Extensions = { ["code"] = "concurrency-conflict", ["currentVersion"] = result.CurrentVersion, ["fields"] = result.Fields },
+                });
         }
         var ticket = (await TicketMapping.LoadDetailsAsync(db, id, ct))!;
         SetETag(http, ticket.Version);

@@ -250,7 +250,10 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
             await using var db = App.CreateDbContext();
             var ticket = await db.Tickets.SingleAsync(t => t.Id == bySave, Ct);
             var customer = await db.Customers.SingleAsync(c => c.Id == ticket.CustomerId, Ct);
+            // As a use case writes it: the change, then the SLA rules, then one save.
+            var before = Rapport.Features.Sla.SlaClock.TicketBefore.Of(ticket);
             ticket.AddCustomerMessage(Message.FromCustomer(customer, new MessageBody(text, null), App.Now), App.Now);
+            await App.Services.GetRequiredService<Rapport.Features.Sla.SlaClock>().ChangedAsync(db, ticket, before, retagged: false, Ct);
             await db.SaveChangesAsync(Ct);
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using System.Net;
 using System.Text;
@@ -193,7 +194,9 @@ public abstract class SlaSettingsApiTests(RapportFactory app) : DatabaseTests(ap
         await using (var db = App.CreateDbContext())
         {
             var stored = await db.Tickets.SingleAsync(t => t.Id == vip.Id, Ct);
+            var before = SlaClock.TicketBefore.Of(stored);
             stored.ChangePriority(TicketPriority.Normal, Actor.System, App.Now);
+            await App.Services.GetRequiredService<SlaClock>().ChangedAsync(db, stored, before, retagged: false, Ct);
             await db.SaveChangesAsync(Ct);
             stored.FirstResponseDueAt.ShouldBe(Minute(vip.CreatedAt).AddMinutes(30));
         }

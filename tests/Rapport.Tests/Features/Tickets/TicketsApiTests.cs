@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Mvc;
 using Rapport.Features.Agents;
 using Rapport.Features.ApiTokens;
@@ -347,6 +348,70 @@ public abstract class TicketsApiTests(RapportFactory app) : DatabaseTests(app)
 
         results.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(1);
         results.Count(r => r.StatusCode == HttpStatusCode.Conflict).ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task Replies_PostedAtOnceWithoutIfMatch_AllLand()
+    {
+        var client = await ClientAsync();
+        var ticket = await CreateAsync(client, NewTicket());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new { text = $"Part {i} of the answer" })));
+
+        foreach (var result in results)
+        {
+            await result.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        }
+        var details = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
+        details.Messages.Count(m => m.Kind == MessageKind.Reply).ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task Reply_WithPromises_TracksThemInTheSameSave_AndABadOneSavesNothing()
+    {
+        var client = await ClientAsync();
+        var ticket = await CreateAsync(client, NewTicket());
+        var due = App.Now.AddDays(1);
+
+        var bad = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new
+        {
+            text = "I'll call you tomorrow.",
+            promises = new object[] { new { kind = "call", text = "Call tomorrow", dueAt = due }, new { kind = "call", text = "Too late", dueAt = App.Now.AddDays(-1) } },
+        });
+        await bad.ShouldHaveStatusAsync(HttpStatusCode.BadRequest);
+        (await bad.ReadAsync<ProblemDetails>()).Extensions["code"]!.ToString().ShouldBe("promise-due-invalid");
+        var unchanged = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
+        unchanged.Messages.ShouldNotContain(m => m.Kind == MessageKind.Reply, "a reply whose promise is refused is not sent either");
+
+        var good = await client.PostJsonAsync($"/api/v1/tickets/{ticket.Id}/replies", new
+        {
+            text = "I'll call you tomorrow.",
+            promises = new object[] { new { kind = "call", text = "Call tomorrow", dueAt = due } },
+        });
+        await good.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        await using var db = App.CreateDbContext();
+        var promise = await db.Promises.AsNoTracking().SingleAsync(p => p.TicketId == ticket.Id && p.Kind == Rapport.Features.Promises.PromiseKind.Call, Ct);
+        promise.Text.ShouldBe("Call tomorrow");
+        promise.Status.ShouldBe(Rapport.Features.Promises.PromiseStatus.Open);
+        (await db.TicketEvents.AsNoTracking().CountAsync(e => e.TicketId == ticket.Id && e.Kind == TicketEventKind.PromiseMade, Ct)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Tags_AddedAtOnceWithoutIfMatch_AreAllKept()
+    {
+        var client = await ClientAsync();
+        var ticket = await CreateAsync(client, NewTicket());
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.PatchJsonAsync($"/api/v1/tickets/{ticket.Id}", new { addTags = new[] { $"part-{i}" } })));
+
+        foreach (var result in results)
+        {
+            await result.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        }
+        var details = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();
+        details.Tags.Order().ShouldBe(Enumerable.Range(0, 8).Select(i => $"part-{i}").Order());
     }
 
     [Fact]
