@@ -34,6 +34,8 @@ internal static partial class OwnerSession
         {
             throw new InvalidOperationException($"Signing in as {email} failed (login answered {(int)response.StatusCode}, mailboxes {(int)check.StatusCode}).");
         }
+        // Changes made with the sign-in cookie must say they come from a script, not a page of another site (ADR 0050).
+        http.DefaultRequestHeaders.Add("X-Rapport-Csrf", "1");
         return http;
     }
 
