@@ -85,11 +85,13 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             {
                 horizon ??= await TicketFeed.HorizonAsync(db, ct);
             }
+            // Asked before reading: a transaction that ends between an empty read and the question is then read next time.
+            var reached = horizon is not { } mark || await TicketFeed.ReachedAsync(db, mark, ct);
             var from = await PositionAsync(db, ct);
             var events = await TicketFeed.ReadAsync(db, from, Batch, ct);
             if (events.Count == 0)
             {
-                if (horizon is not { } mark || await TicketFeed.ReachedAsync(db, mark, ct) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > CatchUpWait)
+                if (reached || System.Diagnostics.Stopwatch.GetElapsedTime(started) > CatchUpWait)
                 {
                     return done;
                 }
