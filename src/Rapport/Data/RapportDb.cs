@@ -8,6 +8,7 @@ using Rapport.Features.Attachments;
 using Rapport.Features.Customers;
 using Rapport.Features.Jobs;
 using Rapport.Features.Mail;
+using Rapport.Features.Search;
 using Rapport.Features.Notifications;
 using Rapport.Features.Portal;
 using Rapport.Features.Promises;
@@ -28,6 +29,7 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
     public DbSet<ConsumerPosition> ConsumerPositions => Set<ConsumerPosition>();
+    public DbSet<SearchEntry> SearchEntries => Set<SearchEntry>();
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerEmail> CustomerEmails => Set<CustomerEmail>();
     public DbSet<Organization> Organizations => Set<Organization>();

@@ -79,6 +79,7 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Mail:BackgroundSync", "false");
         builder.UseSetting("Sla:Background", "false");
+        builder.UseSetting("Search:Background", "false");
         builder.UseSetting(PublicAddress.ConfigurationKey, PublicUrl);
         foreach (var (key, value) in DatabaseSettings)
         {

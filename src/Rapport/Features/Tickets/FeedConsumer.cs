@@ -71,6 +71,9 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
     /// most <see cref="CatchUpWait"/>, for transactions that were still running to end). Returns how many things it did.</summary>
     public Task<int> RunOnceAsync(CancellationToken ct) => CatchUpAsync(wait: true, ct);
 
+    /// <summary>Passes until the consumer has handled what is readable now, without waiting for transactions still running.</summary>
+    protected Task<int> CatchUpNowAsync(CancellationToken ct) => CatchUpAsync(wait: false, ct);
+
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(10);
 
     private async Task<int> CatchUpAsync(bool wait, CancellationToken ct)

@@ -1351,6 +1351,27 @@ namespace Rapport.Data.Migrations.Postgres
                     b.ToTable("SavedReplies");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Search.SearchEntry", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Internal")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("MessageId");
+
+                    b.HasIndex("TicketId");
+
+                    b.ToTable("SearchEntries");
+                });
+
             modelBuilder.Entity("Rapport.Features.Settings.BusinessProfile", b =>
                 {
                     b.Property<int>("Id")
@@ -2277,6 +2298,21 @@ namespace Rapport.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("CreatedByAgentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Rapport.Features.Search.SearchEntry", b =>
+                {
+                    b.HasOne("Rapport.Features.Tickets.Message", null)
+                        .WithOne()
+                        .HasForeignKey("Rapport.Features.Search.SearchEntry", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rapport.Features.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>

@@ -1296,6 +1296,27 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.ToTable("SavedReplies");
                 });
 
+            modelBuilder.Entity("Rapport.Features.Search.SearchEntry", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Internal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MessageId");
+
+                    b.HasIndex("TicketId");
+
+                    b.ToTable("SearchEntries");
+                });
+
             modelBuilder.Entity("Rapport.Features.Settings.BusinessProfile", b =>
                 {
                     b.Property<int>("Id")
@@ -2202,6 +2223,21 @@ namespace Rapport.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CreatedByAgentId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Rapport.Features.Search.SearchEntry", b =>
+                {
+                    b.HasOne("Rapport.Features.Tickets.Message", null)
+                        .WithOne()
+                        .HasForeignKey("Rapport.Features.Search.SearchEntry", "MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Rapport.Features.Tickets.Ticket", null)
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Rapport.Features.Tickets.Message", b =>

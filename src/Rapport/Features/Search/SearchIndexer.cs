@@ -1,0 +1,87 @@
+using Microsoft.EntityFrameworkCore;
+using Rapport.Data;
+using Rapport.Features.Mail;
+using Rapport.Features.Tickets;
+
+namespace Rapport.Features.Search;
+
+/// <summary>Keeps the search index current from the change record (<see cref="FeedConsumer{TWork}"/>): a new message on
+/// a ticket, from any channel, is indexed once; a ticket whose subject changed or whose customer was merged has all its
+/// messages indexed again. A search first lets it catch up (<see cref="CatchUpAsync"/>), so what was saved before the
+/// search is found by it.</summary>
+public sealed class SearchIndexer(IDbContextFactory<RapportDb> contexts, CommitSignal signal, TimeProvider time, ILogger<SearchIndexer> logger)
+    : FeedConsumer<IReadOnlyList<SearchDocument>>(contexts, signal, time, logger)
+{
+    protected override string Name => "search";
+
+    protected override int Batch => 500;
+
+    protected override TimeSpan MinimumInterval => TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Indexes what was committed before the call and is not indexed yet (on PostgreSQL, what no running
+    /// transaction holds back), without waiting for transactions still running.</summary>
+    public Task CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(ct);
+
+    protected override async Task<IReadOnlyList<SearchDocument>> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct)
+    {
+        var whole = events.Where(e => e.Kind is TicketEventKind.SubjectChanged or TicketEventKind.CustomerMerged).Select(e => e.TicketId).ToHashSet();
+        var added = events.Where(e => e.Kind is TicketEventKind.Created or TicketEventKind.CustomerWrote or TicketEventKind.Replied or TicketEventKind.NoteAdded)
+            .Select(e => e.TicketId).Where(id => !whole.Contains(id)).ToHashSet();
+        if (whole.Count == 0 && added.Count == 0)
+        {
+            return [];
+        }
+        var wholeIds = whole.ToList();
+        var addedIds = added.ToList();
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => wholeIds.Contains(m.TicketId)
+                || (addedIds.Contains(m.TicketId) && !db.SearchEntries.Any(e => e.MessageId == m.Id)))
+            .Select(m => new
+            {
+                m.Id,
+                m.TicketId,
+                m.Kind,
+                m.Text,
+                m.CreatedAt,
+                Author = m.AuthorCustomer != null ? m.AuthorCustomer.Name : m.AuthorAgent != null ? m.AuthorAgent.DisplayName : null,
+                Files = m.Attachments.Select(a => a.FileName).ToList(),
+            })
+            .ToListAsync(ct);
+        if (messages.Count == 0)
+        {
+            return [];
+        }
+        var ticketIds = messages.Select(m => m.TicketId).Distinct().ToList();
+        var tickets = await db.Tickets.AsNoTracking().Where(t => ticketIds.Contains(t.Id))
+            .Select(t => new
+            {
+                t.Id,
+                t.Subject,
+                Customer = t.Customer.Name,
+                Organization = t.Customer.Organization != null ? t.Customer.Organization.Name : null,
+                Addresses = t.Customer.Emails.Select(e => e.Address).ToList(),
+            })
+            .ToDictionaryAsync(t => t.Id, ct);
+        var documents = new List<SearchDocument>(messages.Count);
+        foreach (var m in messages)
+        {
+            if (!tickets.TryGetValue(m.TicketId, out var ticket))
+            {
+                continue;
+            }
+            var people = string.Join(' ', new[] { ticket.Customer, ticket.Organization, m.Author }.Concat(ticket.Addresses).Where(p => !string.IsNullOrWhiteSpace(p)));
+            // Mail is stored without its quoted history (folded on arrival); text from other channels may still hold one.
+            var body = MailReader.FoldQuotedText(m.Text);
+            var quoted = body.Length < m.Text.Length ? m.Text.Replace(body, " ", StringComparison.Ordinal) : "";
+            documents.Add(new SearchDocument(m.Id, m.TicketId, m.Kind == MessageKind.Note, m.CreatedAt, SearchTerms.Fold(ticket.Subject),
+                SearchTerms.Fold(people), SearchTerms.Fold(body), SearchTerms.Fold(quoted), SearchTerms.Fold(string.Join(' ', m.Files))));
+        }
+        return documents;
+    }
+
+    protected override async Task<int> ApplyAsync(RapportDb db, IReadOnlyList<SearchDocument> work, CancellationToken ct)
+    {
+        await SearchIndex.WriteAsync(db, work, ct);
+        return work.Count;
+    }
+}
