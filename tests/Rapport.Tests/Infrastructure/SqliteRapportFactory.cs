@@ -4,9 +4,12 @@ using Rapport.Infrastructure;
 namespace Rapport.Tests.Infrastructure;
 
 /// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards.</summary>
-public sealed class SqliteRapportFactory : RapportFactory
+public class SqliteRapportFactory : RapportFactory
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
+
+    /// <summary>Where the app keeps its database (the default for the data directory).</summary>
+    public string DatabaseFile => Path.Combine(DataDirectory, "rapport.db");
 
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
@@ -18,6 +21,15 @@ public sealed class SqliteRapportFactory : RapportFactory
         // A connection string in the environment would point elsewhere; empty means <Data:Directory>/rapport.db.
         ["ConnectionStrings:Rapport"] = "",
     };
+
+    public override async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        await PrepareDatabaseAsync();
+    }
+
+    /// <summary>Puts a database file in place before the app starts; by default none, and start-up creates and migrates it.</summary>
+    protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
 
     public override async ValueTask DisposeAsync()
     {
