@@ -40,7 +40,8 @@ public abstract class BaselineUpgradeTests(RapportFactory app) : DatabaseTests(a
         var tickets = await (await api.GetAsync("/api/v1/tickets?limit=100", Ct)).ReadAsync<Page<TicketSummary>>();
         var customers = await (await api.GetAsync("/api/v1/customers?email=maria.gonzalez%40example.com", Ct)).ReadAsync<Page<CustomerDetails>>();
 
-        tickets.Items.Count.ShouldBe(24);
+        // The baseline's 24 (other tests of the class add their own after them).
+        tickets.Items.Count(t => t.Id <= 24).ShouldBe(24);
         tickets.Items.Select(t => t.Status).Distinct().Count().ShouldBeGreaterThan(2, "the demo desk has tickets in every status");
         var maria = customers.Items.ShouldHaveSingleItem();
         maria.Name.ShouldBe("Maria Gonzalez");
