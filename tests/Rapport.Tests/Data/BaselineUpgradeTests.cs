@@ -108,7 +108,7 @@ public sealed class PostgresBaselineFactory : PostgresRapportFactory
 {
     protected override async Task CreateDatabaseAsync()
     {
-        await base.CreateDatabaseAsync();
+        await CreateEmptyDatabaseAsync();
         // The dump is plain SQL; the psql meta-commands newer pg_dump versions add (\restrict) were taken out.
         var dump = await File.ReadAllTextAsync(BaselineUpgradeTests.BaselineFile("postgres.sql"), Encoding.UTF8);
         var restore = new NpgsqlConnectionStringBuilder(DatabaseConnectionString) { Pooling = false };

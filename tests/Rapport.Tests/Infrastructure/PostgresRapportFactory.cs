@@ -3,13 +3,13 @@ using Rapport.Infrastructure;
 
 namespace Rapport.Tests.Infrastructure;
 
-/// <summary>The app on PostgreSQL, in a fresh database `rapport_test_…` on the server named by RAPPORT_TEST_POSTGRES,
-/// dropped afterwards. Without the variable, tests using it are skipped.</summary>
+/// <summary>The app on PostgreSQL, in a fresh database `rapport_test_…` on the server named by RAPPORT_TEST_POSTGRES
+/// (a copy of the run's migrated template), dropped afterwards. Without the variable, tests using it are skipped.</summary>
 public class PostgresRapportFactory : RapportFactory
 {
     public const string ServerVariable = "RAPPORT_TEST_POSTGRES";
 
-    protected static readonly string? ServerConnectionString = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value ? value : null;
+    internal static readonly string? ServerConnectionString = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value ? value : null;
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
 
@@ -39,8 +39,20 @@ public class PostgresRapportFactory : RapportFactory
         }
     }
 
-    /// <summary>Creates the fixture's database before the app starts; by default empty, and start-up migrates it.</summary>
-    protected virtual Task CreateDatabaseAsync() => ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\"");
+    /// <summary>Creates the fixture's database before the app starts: a copy of the run's migrated template
+    /// (<see cref="TemplateDatabase"/>), or an empty one that start-up migrates.</summary>
+    protected virtual async Task CreateDatabaseAsync()
+    {
+        if (!TemplateDatabase.Enabled)
+        {
+            await CreateEmptyDatabaseAsync();
+            return;
+        }
+        var template = await TemplateDatabase.PostgresAsync();
+        await ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\" TEMPLATE \"{template}\"");
+    }
+
+    protected Task CreateEmptyDatabaseAsync() => ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\"");
 
     public override async ValueTask DisposeAsync()
     {
@@ -56,7 +68,7 @@ public class PostgresRapportFactory : RapportFactory
         }
     }
 
-    protected static async Task ExecuteOnServerAsync(string sql)
+    internal static async Task ExecuteOnServerAsync(string sql)
     {
         var admin = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false };
         admin.Database ??= "postgres";

@@ -3,7 +3,8 @@ using Rapport.Infrastructure;
 
 namespace Rapport.Tests.Infrastructure;
 
-/// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards.</summary>
+/// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards, starting from a copy of the
+/// run's migrated template database.</summary>
 public class SqliteRapportFactory : RapportFactory
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
@@ -28,8 +29,9 @@ public class SqliteRapportFactory : RapportFactory
         await PrepareDatabaseAsync();
     }
 
-    /// <summary>Puts a database file in place before the app starts; by default none, and start-up creates and migrates it.</summary>
-    protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
+    /// <summary>Puts the database file in place before the app starts: a copy of the run's migrated template
+    /// (<see cref="TemplateDatabase"/>), or none, and start-up creates and migrates it.</summary>
+    protected virtual Task PrepareDatabaseAsync() => TemplateDatabase.Enabled ? TemplateDatabase.CopySqliteToAsync(DatabaseFile) : Task.CompletedTask;
 
     public override async ValueTask DisposeAsync()
     {
