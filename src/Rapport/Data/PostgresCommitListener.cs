@@ -8,7 +8,7 @@ namespace Rapport.Data;
 public sealed partial class PostgresCommitListener(CommitSignal signal, IConfiguration configuration, TimeProvider time,
     ILogger<PostgresCommitListener> logger) : BackgroundService
 {
-    /// <summary>The channel the ticket events trigger notifies (see the Postgres migration TicketFeed).</summary>
+    /// <summary>The channel the ticket events trigger notifies (see the hand-written steps of the Postgres Initial migration).</summary>
     public const string Channel = "rapport_ticket_events";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -70,7 +70,7 @@ public static class Desk
     public static async Task CustomerWritesAsync(this RapportFactory factory, long ticketId, long customerId, string text)
     {
         var result = await factory.Services.GetRequiredService<AddTicketMessage>()
-            .AddFromCustomerAsync(ticketId, new MessageInput { Text = text }, customerId, CancellationToken.None);
+            .AddFromCustomerAsync(ticketId, new MessageInput { Text = text }, Actor.Customer(customerId, ChangeChannel.Portal), CancellationToken.None);
         result.Outcome.ShouldBe(AddTicketMessage.Outcome.Added);
     }
 }

@@ -56,7 +56,19 @@ public abstract class MigrationTests(RapportFactory app) : DatabaseTests(app)
     }
 }
 
-public sealed class MigrationTests_Sqlite(SqliteRapportFactory app) : MigrationTests(app), IClassFixture<SqliteRapportFactory>
+/// <summary>The app on an empty SQLite database, which start-up migrates (not a copy of the run's template).</summary>
+public sealed class SqliteEmptyDatabaseFactory : SqliteRapportFactory
+{
+    protected override Task PrepareDatabaseAsync() => Task.CompletedTask;
+}
+
+/// <summary>The app on an empty PostgreSQL database, which start-up migrates (not a copy of the run's template).</summary>
+public sealed class PostgresEmptyDatabaseFactory : PostgresRapportFactory
+{
+    protected override Task CreateDatabaseAsync() => CreateEmptyDatabaseAsync();
+}
+
+public sealed class MigrationTests_Sqlite(SqliteEmptyDatabaseFactory app) : MigrationTests(app), IClassFixture<SqliteEmptyDatabaseFactory>
 {
     [Fact]
     public async Task The_database_is_a_file_in_the_data_directory_in_WAL_mode()
@@ -70,7 +82,7 @@ public sealed class MigrationTests_Sqlite(SqliteRapportFactory app) : MigrationT
     }
 }
 
-public sealed class MigrationTests_Postgres(PostgresRapportFactory app) : MigrationTests(app), IClassFixture<PostgresRapportFactory>
+public sealed class MigrationTests_Postgres(PostgresEmptyDatabaseFactory app) : MigrationTests(app), IClassFixture<PostgresEmptyDatabaseFactory>
 {
     [Fact]
     public async Task The_database_is_the_fixtures_own()

@@ -3,13 +3,13 @@ using Rapport.Infrastructure;
 
 namespace Rapport.Tests.Infrastructure;
 
-/// <summary>The app on PostgreSQL, in a fresh database `rapport_test_…` on the server named by RAPPORT_TEST_POSTGRES,
-/// dropped afterwards. Without the variable, tests using it are skipped.</summary>
-public sealed class PostgresRapportFactory : RapportFactory
+/// <summary>The app on PostgreSQL, in a fresh database `rapport_test_…` on the server named by RAPPORT_TEST_POSTGRES
+/// (a copy of the run's migrated template), dropped afterwards. Without the variable, tests using it are skipped.</summary>
+public class PostgresRapportFactory : RapportFactory
 {
     public const string ServerVariable = "RAPPORT_TEST_POSTGRES";
 
-    private static readonly string? ServerConnectionString = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value ? value : null;
+    internal static readonly string? ServerConnectionString = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } value ? value : null;
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
 
@@ -21,9 +21,12 @@ public sealed class PostgresRapportFactory : RapportFactory
         ? $"PostgreSQL not configured: set {ServerVariable} to a server's connection string (./test.sh does)"
         : null;
 
+    /// <summary>The fixture's database on the server.</summary>
+    public string DatabaseConnectionString => new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString;
+
     public override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
     {
-        ["ConnectionStrings:Rapport"] = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = DatabaseName }.ConnectionString,
+        ["ConnectionStrings:Rapport"] = DatabaseConnectionString,
         // Attachments and keys still live in the data directory.
         ["Data:Directory"] = _dataDirectory,
     };
@@ -32,9 +35,24 @@ public sealed class PostgresRapportFactory : RapportFactory
     {
         if (ServerConnectionString is not null)
         {
-            await ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\"");
+            await CreateDatabaseAsync();
         }
     }
+
+    /// <summary>Creates the fixture's database before the app starts: a copy of the run's migrated template
+    /// (<see cref="TemplateDatabase"/>), or an empty one that start-up migrates.</summary>
+    protected virtual async Task CreateDatabaseAsync()
+    {
+        if (!TemplateDatabase.Enabled)
+        {
+            await CreateEmptyDatabaseAsync();
+            return;
+        }
+        var template = await TemplateDatabase.PostgresAsync();
+        await ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\" TEMPLATE \"{template}\"");
+    }
+
+    protected Task CreateEmptyDatabaseAsync() => ExecuteOnServerAsync($"CREATE DATABASE \"{DatabaseName}\"");
 
     public override async ValueTask DisposeAsync()
     {
@@ -50,7 +68,7 @@ public sealed class PostgresRapportFactory : RapportFactory
         }
     }
 
-    private static async Task ExecuteOnServerAsync(string sql)
+    internal static async Task ExecuteOnServerAsync(string sql)
     {
         var admin = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Pooling = false };
         admin.Database ??= "postgres";

@@ -3,10 +3,14 @@ using Rapport.Infrastructure;
 
 namespace Rapport.Tests.Infrastructure;
 
-/// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards.</summary>
-public sealed class SqliteRapportFactory : RapportFactory
+/// <summary>The app on SQLite, in a fresh temporary data directory that is deleted afterwards, starting from a copy of the
+/// run's migrated template database.</summary>
+public class SqliteRapportFactory : RapportFactory
 {
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), $"rapport-test-{Guid.NewGuid():N}");
+
+    /// <summary>Where the app keeps its database (the default for the data directory).</summary>
+    public string DatabaseFile => Path.Combine(DataDirectory, "rapport.db");
 
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
@@ -18,6 +22,16 @@ public sealed class SqliteRapportFactory : RapportFactory
         // A connection string in the environment would point elsewhere; empty means <Data:Directory>/rapport.db.
         ["ConnectionStrings:Rapport"] = "",
     };
+
+    public override async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        await PrepareDatabaseAsync();
+    }
+
+    /// <summary>Puts the database file in place before the app starts: a copy of the run's migrated template
+    /// (<see cref="TemplateDatabase"/>), or none, and start-up creates and migrates it.</summary>
+    protected virtual Task PrepareDatabaseAsync() => TemplateDatabase.Enabled ? TemplateDatabase.CopySqliteToAsync(DatabaseFile) : Task.CompletedTask;
 
     public override async ValueTask DisposeAsync()
     {

@@ -126,7 +126,7 @@ public sealed class SeedDemo(RapportDb db, UserManager<Agent> users, RoleManager
                 if (status is TicketStatus.Resolved or TicketStatus.Closed)
                 {
                     at = at.AddHours(random.Next(2, 30));
-                    ticket.AddCustomerMessage(Message.FromCustomer(customer, content.From("That worked, thank you so much!", null, ct), at), at);
+                    ticket.AddCustomerMessage(Message.FromCustomer(customer, content.From("That worked, thank you so much!", null, ct), at), ChangeChannel.Email, at);
                     ticket.ChangeStatus(status, actor, at.AddMinutes(30));
                 }
                 db.Tickets.Add(ticket);

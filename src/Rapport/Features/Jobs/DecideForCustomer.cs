@@ -50,7 +50,7 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
         {
             return null;
         }
-        var quote = await update.ApplyCustomerDecisionAsync(job.Id, Tickets.Actor.Customer(visitor.CustomerId),
+        var quote = await update.ApplyCustomerDecisionAsync(job.Id, visitor.Actor,
             $"quote {(decision.Approve ? "approved" : "declined")} by {decision.Name}", (j, clock) =>
         {
             if (decision.Approve)
@@ -74,7 +74,7 @@ public sealed class DecideForCustomer(IDbContextFactory<RapportDb> contexts, Upd
         {
             return null;
         }
-        var order = await update.ApplyCustomerDecisionAsync(job.Id, Tickets.Actor.Customer(visitor.CustomerId),
+        var order = await update.ApplyCustomerDecisionAsync(job.Id, visitor.Actor,
             $"change order {(decision.Approve ? "approved" : "declined")} by {decision.Name}", (j, clock) =>
         {
             if (decision.Approve)

@@ -810,15 +810,15 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         {
             // A stored ticket: its rows (the message, its new author if any, the events) are written when the group is saved.
             before = unsaved.Read(ticket);
-            ticket.AddCustomerMessage(message, now);
+            ticket.AddCustomerMessage(message, ChangeChannel.Email, now);
         }
         else
         {
             // A new ticket, with its customer if new: inserted by the row writer when the group is saved.
-            ticket = Ticket.Open(customer, MailReader.CleanSubject(mail.Subject), TicketChannel.Email, TicketPriority.Normal, message, Actor.System, now);
+            ticket = Ticket.Open(customer, MailReader.CleanSubject(mail.Subject), TicketChannel.Email, TicketPriority.Normal, message, Actor.MailIntake, now);
             if (linkNote is not null)
             {
-                ticket.AddNote(Message.Note(null, new MessageBody(linkNote, null), now), Actor.System, now);
+                ticket.AddNote(Message.Note(null, new MessageBody(linkNote, null), now), Actor.MailIntake, now);
             }
         }
         // The ledger line gets the ticket's and message's ids once the group's rows are saved; the answer gets them from it.

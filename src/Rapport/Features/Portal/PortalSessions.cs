@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
 using Rapport.Features.Customers;
+using Rapport.Features.Tickets;
 using Rapport.Infrastructure;
 
 namespace Rapport.Features.Portal;
@@ -26,7 +27,11 @@ public sealed class PortalOptions
 }
 
 /// <summary>Who is looking at the portal: the customer and the link they came in by (which may limit them to one ticket).</summary>
-public sealed record PortalVisitor(long CustomerId, long LinkId, long? TicketId, string CustomerName);
+public sealed record PortalVisitor(long CustomerId, long LinkId, long? TicketId, string CustomerName)
+{
+    /// <summary>The visitor as the author of what they do in the portal.</summary>
+    public Actor Actor => Actor.Customer(CustomerId, ChangeChannel.Portal);
+}
 
 /// <summary>Magic links and the portal's own cookie (separate from agents' sign-in). Every request re-checks the link, so a
 /// revoked or expired link ends the customer's session at once.</summary>

@@ -36,8 +36,10 @@ public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contex
         AddAsync(ticketId, request, expectedVersion, actor, MessageKind.Note, ct);
 
     /// <summary>The customer writes again on their ticket: a resolved or waiting ticket reopens.</summary>
-    public Task<Result> AddFromCustomerAsync(long ticketId, MessageInput request, long customerId, CancellationToken ct) =>
-        AddAsync(ticketId, request, null, Actor.Customer(customerId), MessageKind.Customer, ct);
+    public Task<Result> AddFromCustomerAsync(long ticketId, MessageInput request, Actor customer, CancellationToken ct) =>
+        customer.CustomerId is null
+            ? throw new ArgumentException("Only a customer writes as the customer.", nameof(customer))
+            : AddAsync(ticketId, request, null, customer, MessageKind.Customer, ct);
 
     private async Task<Result> AddAsync(long ticketId, MessageInput request, int? expectedVersion, Actor actor, MessageKind kind, CancellationToken ct)
     {
@@ -106,7 +108,7 @@ public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contex
                 ticket.AddNote(message, actor, now);
                 break;
             default:
-                ticket.AddCustomerMessage(message, now);
+                ticket.AddCustomerMessage(message, actor.Via, now);
                 break;
         }
         await clock.ChangedAsync(db, ticket, before, retagged: false, ct);

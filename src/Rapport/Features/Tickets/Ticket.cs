@@ -217,20 +217,21 @@ public sealed class Ticket
         Record(TicketEventKind.TagsChanged, actor, now, detail);
     }
 
-    /// <summary>The customer wrote again: a waiting or resolved ticket reopens.</summary>
-    public void AddCustomerMessage(Message message, DateTime now)
+    /// <summary>The customer wrote again, in the portal or by email (<paramref name="via"/>): a waiting or resolved ticket reopens.</summary>
+    public void AddCustomerMessage(Message message, ChangeChannel via, DateTime now)
     {
         EnsureNotClosed("add a customer message to");
+        var customer = Actor.Customer(CustomerId, via);
         _messages.Add(message);
         LastCustomerMessageAt = now;
-        Record(TicketEventKind.CustomerWrote, Actor.Customer(CustomerId), now, null);
-        MarkComplaintIf(message, Actor.Customer(CustomerId), now);
+        Record(TicketEventKind.CustomerWrote, customer, now, null);
+        MarkComplaintIf(message, customer, now);
         if (Status is TicketStatus.WaitingOnCustomer or TicketStatus.Resolved)
         {
             var from = Status;
             Status = TicketStatus.Open;
             ResolvedAt = null;
-            Record(TicketEventKind.StatusChanged, Actor.Customer(CustomerId), now,
+            Record(TicketEventKind.StatusChanged, customer, now,
                 $"{TicketStatusNames.Of(from)} → {TicketStatusNames.Of(TicketStatus.Open)} (customer wrote again)");
         }
     }

@@ -69,7 +69,7 @@ public sealed record MessageDetails(
     double? Sentiment = null,
     string? UnansweredAtSend = null);
 
-public sealed record TicketEventDetails(long Id, TicketEventKind Kind, AgentRef? Agent, int? ApiTokenId, long? CustomerId, string? Detail, DateTime At);
+public sealed record TicketEventDetails(long Id, TicketEventKind Kind, AgentRef? Agent, int? ApiTokenId, long? CustomerId, ChangeChannel Via, string? Detail, DateTime At);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);
 

@@ -220,7 +220,7 @@ public static class TicketsApi
                             join a in db.Users on e.AgentId equals a.Id into agents
                             from a in agents.DefaultIfEmpty()
                             select new TicketEventDetails(e.Id, e.Kind, a == null ? null : new AgentRef(a.Id, a.DisplayName),
-                                e.ApiTokenId, e.CustomerId, e.Detail, e.At)).ToListAsync(ct);
+                                e.ApiTokenId, e.CustomerId, e.Via, e.Detail, e.At)).ToListAsync(ct);
         return TypedResults.Ok<IReadOnlyList<TicketEventDetails>>(events);
     }
 

@@ -124,7 +124,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
     {
         var mine = await NewTicketAsync();
         var theirs = await NewTicketAsync();
-        var customer = Actor.Customer(mine.CustomerId);
+        var customer = Actor.Customer(mine.CustomerId, ChangeChannel.Portal);
 
         await Should.ThrowAsync<NotAllowedException>(() =>
             Use<UpdateTicket>().HandleAsync(mine.Id, new UpdateTicket.Request { Priority = TicketPriority.Urgent }, null, customer, Ct));

@@ -252,7 +252,7 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
             var customer = await db.Customers.SingleAsync(c => c.Id == ticket.CustomerId, Ct);
             // As a use case writes it: the change, then the SLA rules, then one save.
             var before = Rapport.Features.Sla.SlaClock.TicketBefore.Of(ticket);
-            ticket.AddCustomerMessage(Message.FromCustomer(customer, new MessageBody(text, null), App.Now), App.Now);
+            ticket.AddCustomerMessage(Message.FromCustomer(customer, new MessageBody(text, null), App.Now), ChangeChannel.Email, App.Now);
             await App.Services.GetRequiredService<Rapport.Features.Sla.SlaClock>().ChangedAsync(db, ticket, before, retagged: false, Ct);
             await db.SaveChangesAsync(Ct);
         }

@@ -70,7 +70,7 @@ public abstract class SlaReportTests(RapportFactory app) : DatabaseTests(app)
     private async Task CustomerWritesAsync(TicketDetails ticket)
     {
         var added = await App.Services.GetRequiredService<AddTicketMessage>()
-            .AddFromCustomerAsync(ticket.Id, new MessageInput { Text = "Any news?" }, ticket.Customer.Id, Ct);
+            .AddFromCustomerAsync(ticket.Id, new MessageInput { Text = "Any news?" }, Actor.Customer(ticket.Customer.Id, ChangeChannel.Portal), Ct);
         added.Outcome.ShouldBe(AddTicketMessage.Outcome.Added);
     }
 

@@ -75,7 +75,7 @@ public abstract class SlaDeadlineTests(RapportFactory app) : DatabaseTests(app)
         // Monday 17:00, and an answer is owed within 8 business hours.
         App.Time.Advance(Utc(3, 9) - App.Now);
         var added = await App.Services.GetRequiredService<AddTicketMessage>()
-            .AddFromCustomerAsync(ticket.Id, new MessageInput { Text = "It shows E119." }, ticket.Customer.Id, Ct);
+            .AddFromCustomerAsync(ticket.Id, new MessageInput { Text = "It shows E119." }, Actor.Customer(ticket.Customer.Id, ChangeChannel.Portal), Ct);
         added.Outcome.ShouldBe(AddTicketMessage.Outcome.Added);
 
         var reopened = await (await client.GetAsync($"/api/v1/tickets/{ticket.Id}")).ReadAsync<TicketDetails>();

@@ -130,7 +130,7 @@ public sealed class TicketRulesTests
         var messages = ticket.Messages.Count;
         _clock.Advance(TimeSpan.FromHours(5));
 
-        ticket.AddCustomerMessage(CustomerMessage(ticket), Now);
+        ticket.AddCustomerMessage(CustomerMessage(ticket), ChangeChannel.Email, Now);
 
         ticket.Status.ShouldBe(Open);
         ticket.ResolvedAt.ShouldBeNull();
@@ -152,7 +152,7 @@ public sealed class TicketRulesTests
         var ticket = TicketIn(status);
         var events = ticket.Events.Count;
 
-        ticket.AddCustomerMessage(CustomerMessage(ticket), Now);
+        ticket.AddCustomerMessage(CustomerMessage(ticket), ChangeChannel.Email, Now);
 
         ticket.Status.ShouldBe(status);
         ticket.Events.Count.ShouldBe(events + 1);
@@ -165,7 +165,7 @@ public sealed class TicketRulesTests
         var ticket = TicketIn(Closed);
         var messages = ticket.Messages.Count;
 
-        Should.Throw<TicketRuleException>(() => ticket.AddCustomerMessage(CustomerMessage(ticket), Now)).Code.ShouldBe("ticket-closed");
+        Should.Throw<TicketRuleException>(() => ticket.AddCustomerMessage(CustomerMessage(ticket), ChangeChannel.Email, Now)).Code.ShouldBe("ticket-closed");
 
         ticket.Messages.Count.ShouldBe(messages);
         ticket.Status.ShouldBe(Closed);
@@ -182,7 +182,7 @@ public sealed class TicketRulesTests
         ticket.FirstResponseAt.ShouldBe(firstReply);
 
         _clock.Advance(TimeSpan.FromHours(1));
-        ticket.AddCustomerMessage(CustomerMessage(ticket), Now);
+        ticket.AddCustomerMessage(CustomerMessage(ticket), ChangeChannel.Email, Now);
         _clock.Advance(TimeSpan.FromHours(1));
         ticket.AddReply(Reply(), ByAgent, Now);
 

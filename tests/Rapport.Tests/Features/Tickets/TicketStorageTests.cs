@@ -40,7 +40,7 @@ public abstract class TicketStorageTests(RapportFactory app) : DatabaseTests(app
             var by = Actor.ForHistory(agent.Id);
             ticket.AddNote(Message.Note(agent.Id, new MessageBody("Asked the warehouse.", null), noted), by, noted);
             ticket.AddReply(Message.Reply(agent.Id, new MessageBody("It is on its way.", null), replied), by, replied);
-            ticket.AddCustomerMessage(Message.FromCustomer(ticket.Customer, new MessageBody("Still nothing.", null), customerWrote), customerWrote);
+            ticket.AddCustomerMessage(Message.FromCustomer(ticket.Customer, new MessageBody("Still nothing.", null), customerWrote), ChangeChannel.Email, customerWrote);
             await db.SaveChangesAsync(Ct);
             version = ticket.Version;
         }

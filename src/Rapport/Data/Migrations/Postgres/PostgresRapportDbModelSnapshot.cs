@@ -1781,6 +1781,11 @@ namespace Rapport.Data.Migrations.Postgres
                     b.Property<long>("TicketId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("TicketId", "Id");

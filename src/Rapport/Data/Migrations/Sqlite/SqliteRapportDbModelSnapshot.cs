@@ -1712,6 +1712,11 @@ namespace Rapport.Data.Migrations.Sqlite
                     b.Property<long>("TicketId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Via")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("TicketId", "Id");
