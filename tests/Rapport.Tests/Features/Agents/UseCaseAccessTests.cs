@@ -48,7 +48,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "ManagePartners.Delete", "ManageTeam.Invite", "ManageTeam.Reinvite", "ManageTeam.ChangeRole", "ManageTeam.SetActive",
         "ManageApiTokens.Create", "ManageApiTokens.Revoke",
         "SlaSettings.SetHours", "SlaSettings.SetHolidays", "SlaSettings.ImportHolidays", "SlaSettings.SetPolicies", "SlaSettings.SetTagPolicies",
-        "SlaSettings.SetEscalation", "SlaSettings.SetAcknowledgement", "SlaSettings.SetRouting", "SlaSettings.SetAvailabilityOfAnother",
+        "SlaSettings.SetEscalation", "SlaSettings.SetAcknowledgement", "SlaSettings.SetRouting", "SetAvailability.OfAnother",
         "SaveMailbox", "DeleteMailbox", "TestMailbox", "ManageSavedReplies.Save", "ManageSavedReplies.Delete",
     };
 
@@ -218,7 +218,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "SlaSettings.SetAcknowledgement" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetAcknowledgementAsync(
             new(!now.AcknowledgementEnabled, AcknowledgementTemplate.Default), a, Ct)),
         "SlaSettings.SetRouting" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetRoutingAsync(new(AssignNewCustomers: !now.AssignNewCustomers), a, Ct)),
-        "SlaSettings.SetAvailabilityOfAnother" => OnColleagueAsync((id, a) => Use<SlaSettings>().SetAvailabilityAsync(id, new(App.Now.AddDays(7), null), a, Ct)),
+        "SetAvailability.OfAnother" => OnColleagueAsync((id, a) => Use<SetAvailability>().HandleAsync(id, new(App.Now.AddDays(7), null), a, Ct)),
         "SaveMailbox" => SaveMailboxAsync(),
         "DeleteMailbox" => OnMailboxAsync((id, a) => Use<DeleteMailbox>().HandleAsync(id, a, Ct)),
         "TestMailbox" => TestMailboxAsync(),
