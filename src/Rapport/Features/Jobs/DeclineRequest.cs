@@ -5,7 +5,7 @@ namespace Rapport.Features.Jobs;
 
 /// <summary>Says no honestly: the job is declined with a reason, the ticket closed, and the customer gets a courteous note,
 /// with the partner who may help when there is one.</summary>
-public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, UpdateJob update, NotifyCustomer notify, Sla.SlaClock sla, Agents.AgentAccess access)
+public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, UpdateJob update, JobNotice notice, Sla.SlaClock sla, Agents.AgentAccess access)
 {
     public sealed record Result(JobDetails Job, bool Mailed);
 
@@ -38,7 +38,7 @@ public sealed class DeclineRequest(IDbContextFactory<RapportDb> contexts, Update
         db.TicketEvents.Add(Tickets.TicketEvent.ForTicket(ticket.Id, Tickets.TicketEventKind.JobChanged, actor, clock.Now, $"declined: {reason}"));
         await db.SaveChangesAsync(ct);
         var referral = partner is null ? "" : $"\n\nWe think {partner.Name} can help you{(partner.Services is { } s ? $" ({s})" : "")}. You can reach them at {partner.Contact}.";
-        var mailed = await notify.SendAsync(jobId, "About your request", (business, link) => $"""
+        var mailed = await notice.SendAsync(jobId, "About your request", (business, link) => $"""
             Thank you for asking us. We are sorry, but we cannot take on this request: {declined.DeclineReason}{referral}
 
             We would rather tell you now than promise something we cannot do well. Your request stays readable here:

@@ -16,7 +16,7 @@ public static class JobsApi
         builder.Services.AddSingleton<UpdateJob>();
         builder.Services.AddSingleton<OpenJob>();
         builder.Services.AddSingleton<LinkWarrantyTicket>();
-        builder.Services.AddSingleton<NotifyCustomer>();
+        builder.Services.AddSingleton<JobNotice>();
         builder.Services.AddSingleton<SendQuote>();
         builder.Services.AddSingleton<ProposeChangeOrder>();
         builder.Services.AddSingleton<DeclineRequest>();

@@ -1,7 +1,7 @@
 namespace Rapport.Features.Jobs;
 
 /// <summary>Proposes a change order and tells the customer, who approves or declines it in the portal.</summary>
-public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
+public sealed class ProposeChangeOrder(UpdateJob update, JobNotice notice)
 {
     public sealed record Request(IReadOnlyList<LineSpec> Lines, string Reason, DateOnly? NewStartOn, DateOnly? NewDeliveryOn);
 
@@ -15,7 +15,7 @@ public sealed class ProposeChangeOrder(UpdateJob update, NotifyCustomer notify)
             return null;
         }
         var difference = Money.Format(order.PriceDifference, order.Currency);
-        var mailed = await notify.SendAsync(jobId, "A change to your job needs your approval", (business, link) => $"""
+        var mailed = await notice.SendAsync(jobId, "A change to your job needs your approval", (business, link) => $"""
             The work on your request needs to change: {order.Reason}
             This changes the price by {difference}{(order.NewDeliveryOn is { } d ? $" and the delivery date to {d:d MMMM yyyy}" : "")}.
             Nothing changes unless you approve it here:

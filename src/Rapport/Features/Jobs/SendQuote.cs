@@ -1,7 +1,7 @@
 namespace Rapport.Features.Jobs;
 
 /// <summary>Sends a draft quote to the customer: it appears in their portal and, when a mailbox can send, they get a mail with a link.</summary>
-public sealed class SendQuote(UpdateJob update, NotifyCustomer notify)
+public sealed class SendQuote(UpdateJob update, JobNotice notice)
 {
     public sealed record Result(QuoteDetails Quote, bool Mailed);
 
@@ -13,7 +13,7 @@ public sealed class SendQuote(UpdateJob update, NotifyCustomer notify)
             return null;
         }
         var total = Money.Format(quote.Totals.Total, quote.Currency);
-        var mailed = await notify.SendAsync(jobId, $"Your quote: {total}", (business, link) => $"""
+        var mailed = await notice.SendAsync(jobId, $"Your quote: {total}", (business, link) => $"""
             Here is our quote for your request: {total}, work starting {quote.PromisedStartOn:d MMMM yyyy} and delivered by {quote.PromisedDeliveryOn:d MMMM yyyy}.
             It is valid until {quote.ValidUntil:d MMMM yyyy}. You can read it, print it, and approve or decline it here:
 

@@ -24,7 +24,7 @@ public static class MailApi
         builder.Services.AddSingleton<MailAlertMailer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MailAlertMailer>());
         builder.Services.AddSingleton<ReplyOutbox>();
-        builder.Services.AddSingleton<NotificationOutbox>();
+        builder.Services.AddSingleton<NoticeOutbox>();
         builder.Services.AddSingleton<SendOutbox>();
         builder.Services.AddHostedService<OutboxSender>();
         return builder;

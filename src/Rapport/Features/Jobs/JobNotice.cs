@@ -7,8 +7,8 @@ namespace Rapport.Features.Jobs;
 
 /// <summary>Mails the customer of a job a short note with a portal link to their request, through the durable outbox.
 /// Without a mailbox that can send, nothing is mailed and the portal is the only way they see it.</summary>
-public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NotificationOutbox outbox,
-    Settings.PublicAddress publicAddress, ILogger<NotifyCustomer> logger)
+public sealed partial class JobNotice(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NoticeOutbox outbox,
+    Settings.PublicAddress publicAddress, ILogger<JobNotice> logger)
 {
     /// <summary>Sends the note; <paramref name="body"/> gets the business name and the portal link and returns the text between greeting and signature.</summary>
     /// <returns>Whether a mail was queued.</returns>
