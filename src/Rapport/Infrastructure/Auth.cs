@@ -78,6 +78,7 @@ public static class AuthSetup
         builder.Services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, AgentRevalidation>();
         builder.Services.AddSingleton<AgentAccess>();
         builder.Services.AddSingleton<ManageTeam>();
+        builder.Services.AddSingleton<SetAvailability>();
         builder.Services.AddIdentityCore<Agent>(o =>
             {
                 o.User.RequireUniqueEmail = true;

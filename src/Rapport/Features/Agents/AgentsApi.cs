@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
@@ -13,6 +14,8 @@ public static class AgentsApi
     {
         var agents = app.MapGroup("/api/v1/agents").WithTags("Agents").RequireAuthorization(Policies.Read);
         agents.MapGet("/", ListAsync).WithSummary("The team: who can own tickets and customers");
+        app.MapPut("/api/v1/agents/{id:int}/availability", PutAvailabilityAsync).WithTags("Agents").RequireAuthorization(Policies.Write)
+            .WithSummary("Set an agent away until an instant, and their backup (owners for anyone; agents for themselves)");
         return app;
     }
 
@@ -26,5 +29,12 @@ public static class AgentsApi
             })
             .ToListAsync(ct);
         return TypedResults.Ok(agents.Select(a => new AgentInfo(a.Id, a.DisplayName, a.Email ?? "", a.Roles.OfType<string>().ToList(), a.IsActive)).ToList());
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, NotFound>> PutAvailabilityAsync(int id, SetAvailability.Request request,
+        SetAvailability availability, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var (found, errors) = await availability.HandleAsync(id, request, user.ToActor(), ct);
+        return !found ? TypedResults.NotFound() : errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
     }
 }

@@ -14,7 +14,9 @@ public static class JobsApi
     public static IHostApplicationBuilder AddJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<UpdateJob>();
-        builder.Services.AddSingleton<NotifyCustomer>();
+        builder.Services.AddSingleton<OpenJob>();
+        builder.Services.AddSingleton<LinkWarrantyTicket>();
+        builder.Services.AddSingleton<JobNotice>();
         builder.Services.AddSingleton<SendQuote>();
         builder.Services.AddSingleton<ProposeChangeOrder>();
         builder.Services.AddSingleton<DeclineRequest>();
@@ -133,9 +135,9 @@ public static class JobsApi
     public sealed record JobsReport(int Declined, int Referred, IReadOnlyList<PartnerReferrals> ReferralsByPartner, int QuotesDeclined,
         int ChangeOrdersDeclined, IReadOnlyList<JobOverrun> Overruns, int CommitmentsKept, int CommitmentsBroken);
 
-    private static async Task<Results<Created<JobDetails>, Ok<JobDetails>, NotFound<ProblemDetails>>> OpenAsync(OpenRequest request, UpdateJob update, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Results<Created<JobDetails>, Ok<JobDetails>, NotFound<ProblemDetails>>> OpenAsync(OpenRequest request, OpenJob open, ClaimsPrincipal user, CancellationToken ct)
     {
-        var opened = await update.OpenAsync(request.TicketId!.Value, user.ToActor(), ct);
+        var opened = await open.HandleAsync(request.TicketId!.Value, user.ToActor(), ct);
         if (opened is not { } result)
         {
             return TypedResults.NotFound(new ProblemDetails { Title = "No such ticket", Detail = $"There is no ticket {request.TicketId}.", Status = StatusCodes.Status404NotFound });
@@ -301,10 +303,10 @@ public static class JobsApi
     private static async Task<Results<Ok<DeclineRequest.Result>, NotFound>> DeclineAsync(long id, DeclineInput request, DeclineRequest decline, HttpContext http, CancellationToken ct) =>
         await decline.HandleAsync(id, request.Reason, request.PartnerId, http.User.ToActor(), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound();
 
-    private static async Task<Results<Ok<JobDetails>, NotFound>> LinkWarrantyTicketAsync(long id, WarrantyTicketRequest request, UpdateJob update, RapportDb db,
+    private static async Task<Results<Ok<JobDetails>, NotFound>> LinkWarrantyTicketAsync(long id, WarrantyTicketRequest request, LinkWarrantyTicket link, RapportDb db,
         HttpContext http, CancellationToken ct)
     {
-        if (await update.LinkWarrantyTicketAsync(id, request.TicketId!.Value, http.User.ToActor(), ct) is null)
+        if (await link.HandleAsync(id, request.TicketId!.Value, http.User.ToActor(), ct) is null)
         {
             return TypedResults.NotFound();
         }

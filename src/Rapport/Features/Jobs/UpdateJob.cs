@@ -65,31 +65,6 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
         return result;
     }
 
-    /// <summary>The job of a ticket, opened when the ticket has none yet. Null when the ticket does not exist.</summary>
-    public async Task<(Job Job, bool Created)?> OpenAsync(long ticketId, Actor actor, CancellationToken ct)
-    {
-        await access.RequireAsync(actor, Access.Write, ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var existing = await db.Jobs.AsNoTracking().WithAll().FirstOrDefaultAsync(j => j.TicketId == ticketId, ct);
-        if (existing is not null)
-        {
-            return (existing, false);
-        }
-        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
-        if (ticket is null)
-        {
-            return null;
-        }
-        if (await db.WarrantyClaims.AnyAsync(c => c.TicketId == ticketId, ct))
-        {
-            throw new JobRuleException("warranty-ticket", "This ticket is warranty work on an earlier job; its work is part of that job.");
-        }
-        var job = Job.Open(ticket, time.GetUtcNow().UtcDateTime);
-        db.Jobs.Add(job);
-        await db.SaveChangesAsync(ct);
-        return (job, true);
-    }
-
     public DateTime Now => time.GetUtcNow().UtcDateTime;
 
     public async Task<JobClock> ClockAsync(RapportDb db, CancellationToken ct)
@@ -97,30 +72,5 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
         var zoneId = await db.BusinessProfiles.AsNoTracking().Where(b => b.Id == Settings.BusinessProfile.SingletonId).Select(b => b.TimeZone).FirstOrDefaultAsync(ct);
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneId ?? "UTC", out var found) ? found : TimeZoneInfo.Utc;
         return new JobClock(time.GetUtcNow().UtcDateTime, zone);
-    }
-
-    /// <summary>Links a later ticket to a completed job as warranty work: it goes to the job's owner.</summary>
-    public async Task<WarrantyClaim?> LinkWarrantyTicketAsync(long jobId, long ticketId, Actor actor, CancellationToken ct)
-    {
-        await access.RequireAsync(actor, Access.Write, ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
-        var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct);
-        if (job is null || ticket is null)
-        {
-            return null;
-        }
-        if (await db.Jobs.AnyAsync(j => j.TicketId == ticketId, ct))
-        {
-            throw new JobRuleException("ticket-has-job", $"Ticket {ticketId} has its own job; a warranty ticket is one without.");
-        }
-        // The job's owner is whoever owns its ticket now (it may have changed hands since the job was opened).
-        if (await db.Tickets.Where(t => t.Id == job.TicketId).Select(t => t.OwnerId).FirstAsync(ct) is { } owner && owner != job.OwnerId)
-        {
-            job.AssignOwner(owner);
-        }
-        var claim = job.LinkWarrantyTicket(ticket, actor, time.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(ct);
-        return claim;
     }
 }

@@ -6,7 +6,7 @@ using Rapport.Features.Tickets;
 namespace Rapport.Features.Mail;
 
 /// <summary>Removes a mailbox that has taken in no mail. Once it has, its ledger must stay: disable it instead. Owners only.</summary>
-public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts, AgentAccess access, IngestMail ingest)
+public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts, AgentAccess access, MailboxDirectory mailboxes)
 {
     public const string InUseMessage = "This mailbox has taken in mail; its ledger must stay. Disable it instead";
 
@@ -27,7 +27,7 @@ public sealed class DeleteMailbox(IDbContextFactory<RapportDb> contexts, AgentAc
         }
         db.Mailboxes.Remove(mailbox);
         await db.SaveChangesAsync(ct);
-        ingest.ForgetMailboxes();
+        mailboxes.Forget();
         return Outcome.Deleted;
     }
 }

@@ -25,7 +25,7 @@ public static class IngestCommand
                 await migrate(ct);
                 var name = parse.GetValue(mailbox)!.Trim().ToLowerInvariant();
                 var ingest = services.GetRequiredService<IngestMail>();
-                var mailboxId = await ingest.MailboxIdAsync(name, ct);
+                var mailboxId = await services.GetRequiredService<MailboxDirectory>().MailboxIdAsync(name, ct);
                 if (mailboxId is null)
                 {
                     await Console.Error.WriteLineAsync($"There is no mailbox named '{name}'.");

@@ -9,7 +9,7 @@ namespace Rapport.Features.Mail;
 /// <see cref="MailOptions.AlertAfter"/> (the in-app alert shows it too), once per outage across app nodes: the
 /// outage is claimed by a conditional update in the same transaction that queues the mails. Sent from the first
 /// mailbox that can send; when none can, the in-app alert is all there is.</summary>
-public sealed partial class MailAlertMailer(IDbContextFactory<RapportDb> contexts, NotificationOutbox outbox, ReplyOutbox replies,
+public sealed partial class MailAlertMailer(IDbContextFactory<RapportDb> contexts, NoticeOutbox outbox, ReplyOutbox replies,
     IOptions<MailOptions> options, TimeProvider time, ILogger<MailAlertMailer> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -14,6 +14,8 @@ public static class MailApi
     public static IHostApplicationBuilder AddMail(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<MailboxDirectory>();
+        builder.Services.AddSingleton<MailPreparer>();
         builder.Services.AddSingleton<IngestMail>();
         builder.Services.AddSingleton<MailHtml>();
         builder.Services.AddSingleton<SyncMailbox>();
@@ -22,7 +24,7 @@ public static class MailApi
         builder.Services.AddSingleton<MailAlertMailer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MailAlertMailer>());
         builder.Services.AddSingleton<ReplyOutbox>();
-        builder.Services.AddSingleton<NotificationOutbox>();
+        builder.Services.AddSingleton<NoticeOutbox>();
         builder.Services.AddSingleton<SendOutbox>();
         builder.Services.AddHostedService<OutboxSender>();
         return builder;
@@ -50,7 +52,7 @@ public static class MailApi
     }
 
     private static async Task<Results<Ok<IngestMail.Result>, ValidationProblem, ProblemHttpResult>> IngestAsync(
-        HttpRequest request, IngestMail ingest, IOptions<MailOptions> options, CancellationToken ct, string? mailbox = null)
+        HttpRequest request, IngestMail ingest, MailboxDirectory mailboxes, IOptions<MailOptions> options, CancellationToken ct, string? mailbox = null)
     {
         if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), "message/rfc822", StringComparison.OrdinalIgnoreCase))
         {
@@ -60,7 +62,7 @@ public static class MailApi
         int? mailboxId = null;
         if (mailbox is not null)
         {
-            mailboxId = await ingest.MailboxIdAsync(mailbox, ct);
+            mailboxId = await mailboxes.MailboxIdAsync(mailbox, ct);
             if (mailboxId is null)
             {
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["mailbox"] = [$"There is no mailbox named '{mailbox}'."] });

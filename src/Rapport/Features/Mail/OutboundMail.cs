@@ -17,7 +17,7 @@ public sealed class OutboundMail
 
     public long Id { get; private set; }
     public int MailboxId { get; private set; }
-    /// <summary>The ticket and reply this mail carries; both null for a notification (a portal link, say).</summary>
+    /// <summary>The ticket and reply this mail carries; both null for a notice (a portal link, say).</summary>
     public long? TicketId { get; private set; }
     public long? MessageId { get; private set; }
     public Message? Message { get; private set; }
@@ -46,8 +46,8 @@ public sealed class OutboundMail
         CreatedAt = now,
     };
 
-    /// <summary>A mail that belongs to no ticket: a notification to a customer, such as a fresh portal link.</summary>
-    public static OutboundMail QueueNotification(int mailboxId, string internetMessageId, string recipient, string rawSha256, DateTime now, long? ticketId = null) => new()
+    /// <summary>A notice, which carries no reply: a fresh portal link, an acknowledgement, a mail alert.</summary>
+    public static OutboundMail QueueNotice(int mailboxId, string internetMessageId, string recipient, string rawSha256, DateTime now, long? ticketId = null) => new()
     {
         MailboxId = mailboxId,
         TicketId = ticketId,

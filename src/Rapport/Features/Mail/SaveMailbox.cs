@@ -9,7 +9,7 @@ namespace Rapport.Features.Mail;
 
 /// <summary>Creates or changes a mailbox. Passwords are encrypted before they reach the database; a password
 /// left out keeps the stored one, an empty one clears it. Owners only.</summary>
-public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, AgentAccess access, MailboxSecrets secrets, IngestMail ingest, TimeProvider time)
+public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, AgentAccess access, MailboxSecrets secrets, MailboxDirectory mailboxes, TimeProvider time)
 {
     public sealed record Request
     {
@@ -110,7 +110,7 @@ public sealed class SaveMailbox(IDbContextFactory<RapportDb> contexts, AgentAcce
         {
             return (Outcome.NameTaken, null);
         }
-        ingest.ForgetMailboxes();
+        mailboxes.Forget();
         return (Outcome.Saved, mailbox);
     }
 

@@ -9,7 +9,7 @@ namespace Rapport.Features.Portal;
 /// addresses get nothing, and the page says the same either way. The link starts with the desk's public address, never
 /// with the request's Host. Without a mailbox that can send or a public address, nothing is made and the log says why
 /// (never the link: it opens the customer's requests).</summary>
-public sealed partial class PortalMail(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NotificationOutbox outbox,
+public sealed partial class PortalMail(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NoticeOutbox outbox,
     Settings.PublicAddress publicAddress, Microsoft.Extensions.Options.IOptions<PortalOptions> options, ILogger<PortalMail> logger)
 {
     public async Task SendLinkAsync(string email, CancellationToken ct)

@@ -61,13 +61,21 @@ public sealed class PromiseLedger(IDbContextFactory<RapportDb> contexts, AgentAc
         {
             throw new TicketRuleException("promise-agent-invalid", $"Agent {agent} cannot keep promises: they are not an active agent or owner.");
         }
-        var due = request.DueAt!.Value;
-        var promise = Promise.Make(request.Kind, ticket.Id, ticket.CustomerId, agentId, request.Text,
-            due.Kind == DateTimeKind.Utc ? due : due.ToUniversalTime(), Now);
-        db.Promises.Add(promise);
-        db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.PromiseMade, actor, Now,
-            $"{promise.Kind.ToString().ToLowerInvariant()}, due {promise.DueAt:yyyy-MM-dd HH:mm} UTC: {promise.Text}"));
+        var promise = Make(db, ticket.Id, ticket.CustomerId, request.Kind, agentId, request.Text, request.DueAt!.Value, actor, Now);
         await db.SaveChangesAsync(ct);
+        return promise;
+    }
+
+    /// <summary>Adds a promise made on a ticket, and the history event that records it, to the caller's unit of work:
+    /// the one way a promise is made, on its own (<see cref="MakeAsync"/>) or with the reply that makes it
+    /// (<see cref="AddTicketMessage"/>). The caller has checked the kind and who keeps it.</summary>
+    internal static Promise Make(RapportDb db, long ticketId, long customerId, PromiseKind kind, int? agentId, string text, DateTime dueAt,
+        Actor actor, DateTime now)
+    {
+        var promise = Promise.Make(kind, ticketId, customerId, agentId, text, dueAt.Kind == DateTimeKind.Utc ? dueAt : dueAt.ToUniversalTime(), now);
+        db.Promises.Add(promise);
+        db.TicketEvents.Add(TicketEvent.ForTicket(ticketId, TicketEventKind.PromiseMade, actor, now,
+            $"{promise.Kind.ToString().ToLowerInvariant()}, due {promise.DueAt:yyyy-MM-dd HH:mm} UTC: {promise.Text}"));
         return promise;
     }
 

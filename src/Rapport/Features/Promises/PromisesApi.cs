@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
-using Rapport.Features.Notifications;
 using Rapport.Features.Sla;
 using Rapport.Infrastructure;
 
@@ -14,7 +13,6 @@ public static class PromisesApi
     public static IHostApplicationBuilder AddPromises(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PromiseLedger>();
-        builder.Services.AddScoped<NotificationsRead>();
         return builder;
     }
 
@@ -29,11 +27,6 @@ public static class PromisesApi
             .WithDescription("from and to are dates (yyyy-MM-dd, to exclusive; default the last 8 weeks); by is overall, agent, customer or week; kinds is all, sla or written.");
         app.MapPost("/api/v1/tickets/{id:long}/promises", MakeAsync).WithTags("Promises").RequireAuthorization(Policies.Write)
             .WithSummary("Record a promise made to the customer on this ticket (a call, a reply by a date, a follow-up)");
-
-        var notifications = app.MapGroup("/api/v1/notifications").WithTags("Notifications").RequireAuthorization(Policies.Read);
-        notifications.MapGet("/", NotificationsAsync).WithSummary("The caller's notifications (deadlines near or missed, escalations, promises due), newest first");
-        notifications.MapPost("/{id:long}/read", ReadAsync).WithSummary("Mark one notification read");
-        notifications.MapPost("/read-all", ReadAllAsync).WithSummary("Mark all of the caller's notifications read");
         return app;
     }
 
@@ -135,47 +128,5 @@ public static class PromisesApi
         }
         errors[field] = ["Give a date as yyyy-MM-dd."];
         return fallback;
-    }
-
-    public sealed record NotificationView(long Id, NotificationKind Kind, long? TicketId, string Text, DateTime CreatedAt, DateTime? ReadAt);
-
-    public sealed record NotificationsView(int Unread, IReadOnlyList<NotificationView> Items);
-
-    private static async Task<Results<Ok<NotificationsView>, ForbidHttpResult>> NotificationsAsync(IDbContextFactory<RapportDb> contexts, ClaimsPrincipal user,
-        bool? unread, CancellationToken ct)
-    {
-        if (user.ToActor().AgentId is not { } agent)
-        {
-            return TypedResults.Forbid();
-        }
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var mine = db.Notifications.AsNoTracking().Where(n => n.AgentId == agent);
-        var count = await mine.CountAsync(n => n.ReadAt == null, ct);
-        var items = await (unread == true ? mine.Where(n => n.ReadAt == null) : mine).OrderByDescending(n => n.Id).Take(100)
-            .Select(n => new NotificationView(n.Id, n.Kind, n.TicketId, n.Text, n.CreatedAt, n.ReadAt)).ToListAsync(ct);
-        return TypedResults.Ok(new NotificationsView(count, items));
-    }
-
-    private static async Task<Results<NoContent, NotFound>> ReadAsync(long id, IDbContextFactory<RapportDb> contexts, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
-    {
-        var agent = user.ToActor().AgentId;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var notification = await db.Notifications.FirstOrDefaultAsync(n => n.Id == id && n.AgentId == agent, ct);
-        if (notification is null)
-        {
-            return TypedResults.NotFound();
-        }
-        notification.MarkRead(time.GetUtcNow().UtcDateTime);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task<NoContent> ReadAllAsync(IDbContextFactory<RapportDb> contexts, ClaimsPrincipal user, TimeProvider time, CancellationToken ct)
-    {
-        var agent = user.ToActor().AgentId;
-        var now = time.GetUtcNow().UtcDateTime;
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        await db.Notifications.Where(n => n.AgentId == agent && n.ReadAt == null).ExecuteUpdateAsync(s => s.SetProperty(n => n.ReadAt, now), ct);
-        return TypedResults.NoContent();
     }
 }

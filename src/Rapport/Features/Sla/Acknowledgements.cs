@@ -14,7 +14,7 @@ namespace Rapport.Features.Sla;
 /// A request from the public contact form also gets the link to follow it in the portal here, and only here: whoever
 /// typed the address is not shown it, so only the owner of the mailbox reads what the desk answers (even when the
 /// acknowledgement itself is switched off, this mail then carries just the link).</summary>
-public sealed class Acknowledgements(IDbContextFactory<RapportDb> contexts, CommitSignal signal, NotificationOutbox outbox, ReplyOutbox replies,
+public sealed class Acknowledgements(IDbContextFactory<RapportDb> contexts, CommitSignal signal, NoticeOutbox outbox, ReplyOutbox replies,
     Settings.PublicAddress publicAddress, Microsoft.Extensions.Options.IOptions<Portal.PortalOptions> portal,
     TimeProvider time, ILogger<Acknowledgements> logger) : FeedConsumer<Acknowledgements.Work>(contexts, signal, time, logger)
 {
@@ -56,7 +56,7 @@ public sealed class Acknowledgements(IDbContextFactory<RapportDb> contexts, Comm
         var details = new Dictionary<long, string>();
         var lines = new Dictionary<long, string>();
         var links = new Dictionary<long, Portal.PortalLink>();
-        var notices = new List<NotificationOutbox.TicketNotice>();
+        var notices = new List<NoticeOutbox.TicketNotice>();
         foreach (var ticket in pending)
         {
             string? body = null;
@@ -87,7 +87,7 @@ public sealed class Acknowledgements(IDbContextFactory<RapportDb> contexts, Comm
             }
             if (body is not null)
             {
-                notices.Add(new NotificationOutbox.TicketNotice(ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, body));
+                notices.Add(new NoticeOutbox.TicketNotice(ticket.Id, ticket.CustomerId, ticket.CustomerName, ticket.Subject, body));
             }
         }
         var mails = await outbox.PrepareForTicketsAsync(db, notices, ct);

@@ -11,8 +11,8 @@ using Rapport.Infrastructure;
 namespace Rapport.Features.Sla;
 
 /// <summary>The owner's business hours, holidays and SLA policies: read and replaced whole, from the settings page and the API.
-/// Changes are for owners, except an agent's own availability.</summary>
-public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, OwnerRouting routing, TimeProvider time)
+/// Changes are for owners.</summary>
+public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, AgentAccess access, SlaClock clock, TimeProvider time)
 {
     public sealed record Handling(int WarnPercent, int? EscalateToAgentId, bool AcknowledgementEnabled, string AcknowledgementTemplate, bool AssignNewCustomers);
 
@@ -21,8 +21,6 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
     public sealed record AcknowledgementRequest(bool? Enabled, string? Template);
 
     public sealed record RoutingRequest(bool? AssignNewCustomers);
-
-    public sealed record AvailabilityRequest(DateTime? AwayUntil, int? BackupAgentId);
 
     public sealed record HoursRange(DayOfWeek Day, string Start, string End);
 
@@ -87,28 +85,6 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
         }
         await using var db = await contexts.CreateDbContextAsync(ct);
         return await ChangeProfileAsync(db, p => p.SetRouting(assign, Now), "assignNewCustomers", ct);
-    }
-
-    /// <summary>An agent's absence and backup, set by an owner or (with write access) by the agent themselves. Null when
-    /// the agent is unknown; errors keyed by field.</summary>
-    public async Task<(bool Found, Dictionary<string, string[]>? Errors)> SetAvailabilityAsync(int agentId, AvailabilityRequest request, Actor actor, CancellationToken ct)
-    {
-        await access.RequireAsync(actor, actor.AgentId == agentId ? Access.Write : Access.Owner, ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var agent = await db.Users.FirstOrDefaultAsync(a => a.Id == agentId, ct);
-        if (agent is null)
-        {
-            return (false, null);
-        }
-        if (request.BackupAgentId is { } backup && (backup == agentId || !await UpdateTicket.CanOwnTicketsAsync(db, backup, ct)))
-        {
-            return (true, new() { ["backupAgentId"] = [backup == agentId ? "An agent cannot be their own backup." : $"Agent {backup} cannot take tickets (not an active agent or owner)."] });
-        }
-        agent.AwayUntil = request.AwayUntil is { } until && until.ToUniversalTime() > Now ? until.ToUniversalTime() : null;
-        agent.BackupAgentId = request.BackupAgentId;
-        await db.SaveChangesAsync(ct);
-        routing.Forget();
-        return (true, null);
     }
 
     private async Task<Dictionary<string, string[]>?> ChangeProfileAsync(RapportDb db, Action<Settings.BusinessProfile> change, string field, CancellationToken ct)
@@ -297,8 +273,6 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
         group.MapPut("/routing", async (RoutingRequest request, SlaSettings settings, ClaimsPrincipal user, CancellationToken ct) =>
                 Saved(await settings.SetRoutingAsync(request, user.ToActor(), ct)))
             .RequireAuthorization(Policies.Owner).WithSummary("Whether a customer without an owner gets one with their first ticket");
-        app.MapPut("/api/v1/agents/{id:int}/availability", PutAvailabilityAsync).WithTags("Agents").RequireAuthorization(Policies.Write)
-            .WithSummary("Set an agent away until an instant, and their backup (owners for anyone; agents for themselves)");
         return app;
     }
 
@@ -377,11 +351,4 @@ public sealed partial class SlaSettings(IDbContextFactory<RapportDb> contexts, A
 
     private static Results<NoContent, ValidationProblem> Saved(Dictionary<string, string[]>? errors) =>
         errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
-
-    private static async Task<Results<NoContent, ValidationProblem, NotFound>> PutAvailabilityAsync(int id, AvailabilityRequest request,
-        SlaSettings settings, ClaimsPrincipal user, CancellationToken ct)
-    {
-        var (found, errors) = await settings.SetAvailabilityAsync(id, request, user.ToActor(), ct);
-        return !found ? TypedResults.NotFound() : errors is null ? TypedResults.NoContent() : TypedResults.ValidationProblem(errors);
-    }
 }

@@ -133,11 +133,7 @@ public sealed partial class AddTicketMessage(IDbContextFactory<RapportDb> contex
             {
                 throw new TicketRuleException("promise-invalid", "A reply can promise a reply, a call or a follow-up, each with a due time.");
             }
-            var promise = Promises.Promise.Make(request.Kind, ticket.Id, ticket.CustomerId, actor.AgentId, request.Text,
-                due.Kind == DateTimeKind.Utc ? due : due.ToUniversalTime(), now);
-            db.Promises.Add(promise);
-            db.TicketEvents.Add(TicketEvent.ForTicket(ticket.Id, TicketEventKind.PromiseMade, actor, now,
-                $"{promise.Kind.ToString().ToLowerInvariant()}, due {promise.DueAt:yyyy-MM-dd HH:mm} UTC: {promise.Text}"));
+            Promises.PromiseLedger.Make(db, ticket.Id, ticket.CustomerId, request.Kind, actor.AgentId, request.Text, due, actor, now);
         }
     }
 

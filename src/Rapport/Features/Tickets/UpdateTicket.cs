@@ -48,7 +48,7 @@ public sealed partial class UpdateTicket(IDbContextFactory<RapportDb> contexts, 
 
     public const int Attempts = 8;
 
-    /// <summary>What a change sets, as the ticket had it when the change was first read.</summary>
+    /// <summary>What a change sets, as the ticket had it when read.</summary>
     private sealed record Seen(TicketStatus Status, TicketPriority Priority, string Subject, int? OwnerId, string Tags)
     {
         public static Seen Of(Ticket t) => new(t.Status, t.Priority, t.Subject, t.OwnerId, string.Join(",", t.Tags.Select(x => x.Name).Order()));
@@ -67,38 +67,46 @@ public sealed partial class UpdateTicket(IDbContextFactory<RapportDb> contexts, 
         {
             throw new NotAllowedException("A customer may only close their own ticket.");
         }
-        Seen? seen = null;
+        // The ticket as the first attempt read it: a later attempt compares it with the ticket as it is then.
+        Seen? first = null;
         for (var attempt = 1; ; attempt++)
         {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var ticket = await db.Tickets.Include(t => t.Tags).FirstOrDefaultAsync(t => t.Id == ticketId, ct);
+            if (ticket is null || (actor.CustomerId is { } customerId && ticket.CustomerId != customerId))
+            {
+                return new Result(Outcome.NotFound);
+            }
+            if (expectedVersion is { } expected && expected != ticket.Version)
+            {
+                return new Result(Outcome.VersionMismatch, ticket.Version);
+            }
+            var now = Seen.Of(ticket);
+            first ??= now;
+            if (Conflicts(request, first, now) is { Count: > 0 } fields)
+            {
+                return new Result(Outcome.FieldConflict, ticket.Version, Fields: fields);
+            }
+            if (await ApplyAsync(db, ticket, request, actor, ct) is { } invalid)
+            {
+                return invalid;
+            }
             try
             {
-                return await AttemptAsync(ticketId, request, expectedVersion, actor, first => seen ??= first, ct);
+                await db.SaveChangesAsync(ct);
+                return new Result(Outcome.Updated, ticket.Version);
             }
             catch (DbUpdateConcurrencyException) when (expectedVersion is null && attempt < Attempts)
             {
+                // A concurrent writer saved first (with If-Match, or after the last attempt, this is a 409).
                 LogAppliedAgain(ticketId, attempt);
             }
         }
     }
 
-    private async Task<Result> AttemptAsync(long ticketId, Request request, int? expectedVersion, Actor actor, Func<Seen, Seen> firstSeen, CancellationToken ct)
+    /// <summary>Changes the ticket through its rules and calls the SLA rules; the result when the request is invalid, else null.</summary>
+    private async Task<Result?> ApplyAsync(RapportDb db, Ticket ticket, Request request, Actor actor, CancellationToken ct)
     {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        var ticket = await db.Tickets.Include(t => t.Tags).FirstOrDefaultAsync(t => t.Id == ticketId, ct);
-        if (ticket is null || (actor.CustomerId is { } customerId && ticket.CustomerId != customerId))
-        {
-            return new Result(Outcome.NotFound);
-        }
-        if (expectedVersion is { } expected && expected != ticket.Version)
-        {
-            return new Result(Outcome.VersionMismatch, ticket.Version);
-        }
-        var now = Seen.Of(ticket);
-        var seen = firstSeen(now);
-        if (!ReferenceEquals(seen, now) && Conflicts(request, seen, now) is { Count: > 0 } fields)
-        {
-            return new Result(Outcome.FieldConflict, ticket.Version, Fields: fields);
-        }
         if (request.OwnerId is not null && request.Unassign)
         {
             return Invalid("ownerId", "Send either ownerId or unassign, not both.");
@@ -136,12 +144,11 @@ public sealed partial class UpdateTicket(IDbContextFactory<RapportDb> contexts, 
             ticket.ChangeStatus(status, actor, at);
         }
         await clock.ChangedAsync(db, ticket, before, retagged, ct);
-        // A concurrent writer that saved first makes this throw DbUpdateConcurrencyException: a 409.
-        await db.SaveChangesAsync(ct);
-        return new Result(Outcome.Updated, ticket.Version);
+        return null;
     }
 
-    /// <summary>The fields this change sets that someone else set to another value since the change was first read.</summary>
+    /// <summary>The fields this change sets that someone else set to another value since the change was first read
+    /// (none on the first attempt, when <paramref name="seen"/> and <paramref name="now"/> are the same).</summary>
     private static List<string> Conflicts(Request request, Seen seen, Seen now)
     {
         var fields = new List<string>();

@@ -38,7 +38,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "UpdateTicket", "AddTicketMessage.Reply", "AddTicketMessage.Note", "CreateTicket", "UploadAttachment",
         "PromiseLedger.Make", "PromiseLedger.Settle", "PromiseLedger.Reschedule",
         "SaveCustomer.Create", "SaveCustomer.Update", "MergeCustomers", "ManagePortalLinks.Create", "ManagePortalLinks.RevokeAll",
-        "UpdateJob.Open", "UpdateJob.Change", "UpdateJob.LinkWarrantyTicket", "SendQuote", "ProposeChangeOrder", "DeclineRequest",
+        "OpenJob", "UpdateJob", "LinkWarrantyTicket", "SendQuote", "ProposeChangeOrder", "DeclineRequest",
         "ManagePartners.Create", "ManagePartners.Update", "ManagePartners.SetActive",
     };
 
@@ -48,7 +48,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "ManagePartners.Delete", "ManageTeam.Invite", "ManageTeam.Reinvite", "ManageTeam.ChangeRole", "ManageTeam.SetActive",
         "ManageApiTokens.Create", "ManageApiTokens.Revoke",
         "SlaSettings.SetHours", "SlaSettings.SetHolidays", "SlaSettings.ImportHolidays", "SlaSettings.SetPolicies", "SlaSettings.SetTagPolicies",
-        "SlaSettings.SetEscalation", "SlaSettings.SetAcknowledgement", "SlaSettings.SetRouting", "SlaSettings.SetAvailabilityOfAnother",
+        "SlaSettings.SetEscalation", "SlaSettings.SetAcknowledgement", "SlaSettings.SetRouting", "SetAvailability.OfAnother",
         "SaveMailbox", "DeleteMailbox", "TestMailbox", "ManageSavedReplies.Save", "ManageSavedReplies.Delete",
     };
 
@@ -184,10 +184,10 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "MergeCustomers" => MergeAsync(),
         "ManagePortalLinks.Create" => OnCustomerAsync((id, a) => Use<ManagePortalLinks>().CreateAsync(id, a, Ct)),
         "ManagePortalLinks.RevokeAll" => RevokeLinksAsync(),
-        "UpdateJob.Open" => OnTicketAsync((t, a) => Use<UpdateJob>().OpenAsync(t.Id, a, Ct)),
-        "UpdateJob.Change" => OnJobAsync(JobStage.Open,
+        "OpenJob" => OnTicketAsync((t, a) => Use<OpenJob>().HandleAsync(t.Id, a, Ct)),
+        "UpdateJob" => OnJobAsync(JobStage.Open,
             (job, a) => Use<UpdateJob>().HandleAsync(job.Id, a, (j, clock) => j.AddRequirement("A new boiler", null, clock.Now), Ct)),
-        "UpdateJob.LinkWarrantyTicket" => LinkWarrantyAsync(),
+        "LinkWarrantyTicket" => LinkWarrantyAsync(),
         "SendQuote" => OnJobAsync(JobStage.Drafted,
             (job, a) => Use<SendQuote>().HandleAsync(job.Id, job.Quotes[0].Id, a, Ct)),
         "ProposeChangeOrder" => OnJobAsync(JobStage.Approved, (job, a) => Use<ProposeChangeOrder>().HandleAsync(job.Id,
@@ -218,7 +218,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "SlaSettings.SetAcknowledgement" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetAcknowledgementAsync(
             new(!now.AcknowledgementEnabled, AcknowledgementTemplate.Default), a, Ct)),
         "SlaSettings.SetRouting" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetRoutingAsync(new(AssignNewCustomers: !now.AssignNewCustomers), a, Ct)),
-        "SlaSettings.SetAvailabilityOfAnother" => OnColleagueAsync((id, a) => Use<SlaSettings>().SetAvailabilityAsync(id, new(App.Now.AddDays(7), null), a, Ct)),
+        "SetAvailability.OfAnother" => OnColleagueAsync((id, a) => Use<SetAvailability>().HandleAsync(id, new(App.Now.AddDays(7), null), a, Ct)),
         "SaveMailbox" => SaveMailboxAsync(),
         "DeleteMailbox" => OnMailboxAsync((id, a) => Use<DeleteMailbox>().HandleAsync(id, a, Ct)),
         "TestMailbox" => TestMailboxAsync(),
@@ -319,7 +319,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
     private async Task<JobDetails> NewJobAsync(long ticketId, JobStage stage)
     {
         var update = Use<UpdateJob>();
-        var (job, _) = (await update.OpenAsync(ticketId, Actor.System, Ct))!.Value;
+        var (job, _) = (await Use<OpenJob>().HandleAsync(ticketId, Actor.System, Ct))!.Value;
         if (stage >= JobStage.Drafted)
         {
             var quote = (await update.HandleAsync(job.Id, Actor.System, (j, clock) => j.DraftQuote(new QuoteTerms("EUR",
@@ -349,7 +349,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
             return j;
         }, Ct);
         var later = await NewTicketAsync(email);
-        return new Case(a => Use<UpdateJob>().LinkWarrantyTicketAsync(job.Id, later.Id, a, Ct),
+        return new Case(a => Use<LinkWarrantyTicket>().HandleAsync(job.Id, later.Id, a, Ct),
             () => SnapshotAsync(db => db.WarrantyClaims.CountAsync(c => c.TicketId == later.Id, Ct)));
     }
 

@@ -23,7 +23,7 @@ public abstract class IntakeIndexTests(RapportFactory app) : DatabaseTests(app)
         await DoubleWithoutMessageIdsAsync(db, answer.TicketId!.Value, times: 9);
         await db.Database.ExecuteSqlRawAsync("ANALYZE", Ct);
 
-        var plan = await db.PlanAsync(() => IngestMail.ListCommand(db, IngestMail.MessageIdsSql, ["a@x", "b@x", "c@x"]), Ct);
+        var plan = await db.PlanAsync(() => KnownMail.ListCommand(db, KnownMail.MessageIdsSql, ["a@x", "b@x", "c@x"]), Ct);
 
         plan.ShouldContain("IX_Messages_InternetMessageId");
         plan.ShouldNotContain("SCAN Messages");

@@ -60,7 +60,7 @@ public static class MailTestKit
         await using var db = app.CreateDbContext();
         db.Mailboxes.Add(mailbox);
         await db.SaveChangesAsync();
-        app.Services.GetRequiredService<IngestMail>().ForgetMailboxes(); // as saving a mailbox in the app does
+        app.Services.GetRequiredService<MailboxDirectory>().Forget(); // as saving a mailbox in the app does
         return mailbox;
     }
 }

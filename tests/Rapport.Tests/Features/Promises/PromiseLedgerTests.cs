@@ -197,10 +197,10 @@ public abstract class PromiseLedgerTests(RapportFactory app) : DatabaseTests(app
         (await client.PostJsonAsync($"/api/v1/promises/{call.Id}/settle", new { status = "maybe" })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         using var mine = await App.SignedInClientAsync(agent);
-        var bell = await (await mine.GetAsync("/api/v1/notifications?unread=true", Ct)).ReadAsync<PromisesApi.NotificationsView>();
+        var bell = await (await mine.GetAsync("/api/v1/notifications?unread=true", Ct)).ReadAsync<NotificationsApi.NotificationsView>();
         bell.Unread.ShouldBeGreaterThanOrEqualTo(2);
         (await mine.PostAsync("/api/v1/notifications/read-all", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.NoContent);
-        (await (await mine.GetAsync("/api/v1/notifications", Ct)).ReadAsync<PromisesApi.NotificationsView>()).Unread.ShouldBe(0);
+        (await (await mine.GetAsync("/api/v1/notifications", Ct)).ReadAsync<NotificationsApi.NotificationsView>()).Unread.ShouldBe(0);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using Rapport.Features.Sla;
+using Rapport.Features.Promises;
 
-namespace Rapport.Tests.Features.Sla;
+namespace Rapport.Tests.Features.Promises;
 
 public sealed class PromisePhraseParserTests
 {

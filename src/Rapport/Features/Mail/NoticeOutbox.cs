@@ -6,9 +6,9 @@ using Rapport.Features.Attachments;
 
 namespace Rapport.Features.Mail;
 
-/// <summary>Queues a plain-text notification to a customer (a fresh portal link, an acknowledgement) in the same durable
-/// outbox as replies, so it is delivered with the same retries. Marked Auto-Submitted, so well-behaved systems never answer it.</summary>
-public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, FileStore files, ReplyOutbox replies, IOptions<MailOptions> options, TimeProvider time)
+/// <summary>Queues a notice: plain-text mail that is not a reply, to a customer (a fresh portal link, an acknowledgement)
+/// or to someone of the team (a mail alert), in the same durable outbox as replies, so it is delivered with the same retries. Marked Auto-Submitted, so well-behaved systems never answer it.</summary>
+public sealed class NoticeOutbox(IDbContextFactory<RapportDb> contexts, FileStore files, ReplyOutbox replies, IOptions<MailOptions> options, TimeProvider time)
 {
     /// <summary>Queues the mail from the mailbox the customer last wrote to (else the first that can send).</summary>
     /// <returns>False when no mailbox can send mail.</returns>
@@ -131,6 +131,6 @@ public sealed class NotificationOutbox(IDbContextFactory<RapportDb> contexts, Fi
         await mail.WriteToAsync(raw, ct);
         raw.Position = 0;
         var stored = await files.SaveAsync(raw, long.MaxValue, ct) ?? throw new InvalidOperationException("The mail could not be stored.");
-        return OutboundMail.QueueNotification(mailbox.Id, messageId, recipient, stored.Sha256, now, ticketId);
+        return OutboundMail.QueueNotice(mailbox.Id, messageId, recipient, stored.Sha256, now, ticketId);
     }
 }

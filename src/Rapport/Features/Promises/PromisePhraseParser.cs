@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Rapport.Features.Sla;
+namespace Rapport.Features.Promises;
 
 /// <summary>Proposes promises found in a reply draft ("I'll call you tomorrow", "within 2 hours", "by Friday").
 /// A sentence counts only when it commits the writer in the future tense ("I'll", "we will", "you'll hear");
