@@ -8,13 +8,27 @@ namespace Rapport.Features.Jobs;
 /// <summary>Mails the customer of a job a short note with a portal link to their request, through the durable outbox.
 /// Without a mailbox that can send, nothing is mailed and the portal is the only way they see it.</summary>
 public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts, PortalSessions sessions, NotificationOutbox outbox,
-    Settings.PublicAddress publicAddress, ILogger<NotifyCustomer> logger)
+    ReplyOutbox replies, Settings.PublicAddress publicAddress, ILogger<NotifyCustomer> logger)
 {
     /// <summary>Sends the note; <paramref name="body"/> gets the business name and the portal link and returns the text between greeting and signature.</summary>
     /// <returns>Whether a mail was queued.</returns>
     public async Task<bool> SendAsync(long jobId, string subject, Func<string, string, string> body, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
+        if (!await QueueAsync(db, jobId, subject, body, ct))
+        {
+            return false;
+        }
+        await db.SaveChangesAsync(ct);
+        replies.Notify();
+        return true;
+    }
+
+    /// <summary>As <see cref="SendAsync"/>, in the caller's unit of work: the portal link and the outbox row are added to
+    /// <paramref name="db"/>, to commit with the change the note tells of; after the commit, call <see cref="ReplyOutbox.Notify"/>.</summary>
+    /// <returns>Whether a mail was queued.</returns>
+    public async Task<bool> QueueAsync(RapportDb db, long jobId, string subject, Func<string, string, string> body, CancellationToken ct)
+    {
         var job = await db.Jobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => new { j.TicketId, j.CustomerId }).FirstAsync(ct);
         var customer = await db.Customers.AsNoTracking().Include(c => c.Emails).FirstAsync(c => c.Id == job.CustomerId, ct);
         if (customer.PrimaryEmail is not { } address)
@@ -27,16 +41,16 @@ public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts
             LogNoPublicAddress(jobId);
             return false;
         }
-        var business = await db.BusinessProfiles.AsNoTracking().Select(b => b.Name).FirstOrDefaultAsync(ct) ?? "Support";
-        var link = baseUrl + await sessions.CreateLinkAsync(customer.Id, job.TicketId, ct);
-        var greeting = SavedReplies.SavedReply.FirstName(customer.Name) is { Length: > 0 } first ? $"Hello {first}," : "Hello,";
-        var text = $"{greeting}\n\n{body(business, link)}\n\n{business}\n";
-        var queued = await outbox.SendAsync(customer.Id, customer.Name, address, $"{subject} ({business})", text, ct);
-        if (!queued)
+        if (!await outbox.CanSendAsync(ct))
         {
             LogNotMailed(jobId);
+            return false;
         }
-        return queued;
+        var business = await db.BusinessProfiles.AsNoTracking().Select(b => b.Name).FirstOrDefaultAsync(ct) ?? "Support";
+        var link = baseUrl + sessions.AddLink(db, customer.Id, job.TicketId);
+        var greeting = SavedReplies.SavedReply.FirstName(customer.Name) is { Length: > 0 } first ? $"Hello {first}," : "Hello,";
+        var text = $"{greeting}\n\n{body(business, link)}\n\n{business}\n";
+        return await outbox.QueueToCustomerAsync(db, customer.Id, customer.Name, address, $"{subject} ({business})", text, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: no mailbox can send mail; the customer sees the news in the portal only")]
@@ -46,29 +60,36 @@ public sealed partial class NotifyCustomer(IDbContextFactory<RapportDb> contexts
     private partial void LogNoPublicAddress(long jobId);
 }
 
-/// <summary>Sends a draft quote to the customer: it appears in their portal and, when a mailbox can send, they get a mail with a link.</summary>
-public sealed class SendQuote(UpdateJob update, NotifyCustomer notify)
+/// <summary>Sends a draft quote to the customer: it appears in their portal and, when a mailbox can send, they get a mail
+/// with a link. The quote, its link and its mail commit together: a quote is never marked sent without its mail.</summary>
+public sealed class SendQuote(UpdateJob update, NotifyCustomer notify, ReplyOutbox replies)
 {
     public sealed record Result(QuoteDetails Quote, bool Mailed);
 
     public async Task<Result?> HandleAsync(long jobId, long quoteId, Tickets.Actor actor, CancellationToken ct)
     {
-        var quote = await update.HandleAsync(jobId, actor, (job, clock) => job.SendQuote(quoteId, clock.Today, clock.Now), ct);
+        var mailed = false;
+        var quote = await update.HandleAsync(jobId, actor, (job, clock) => job.SendQuote(quoteId, clock.Today, clock.Now),
+            async (db, sent, token) => mailed = await notify.QueueAsync(db, jobId, $"Your quote: {Total(sent)}", (business, link) => $"""
+                Here is our quote for your request: {Total(sent)}, work starting {sent.PromisedStartOn:d MMMM yyyy} and delivered by {sent.PromisedDeliveryOn:d MMMM yyyy}.
+                It is valid until {sent.ValidUntil:d MMMM yyyy}. You can read it, print it, and approve or decline it here:
+
+                {link}
+
+                Nothing is billed beyond what you approve. If anything changes, we will ask you first.
+                """, token), ct);
         if (quote is null)
         {
             return null;
         }
-        var total = Money.Format(quote.Totals.Total, quote.Currency);
-        var mailed = await notify.SendAsync(jobId, $"Your quote: {total}", (business, link) => $"""
-            Here is our quote for your request: {total}, work starting {quote.PromisedStartOn:d MMMM yyyy} and delivered by {quote.PromisedDeliveryOn:d MMMM yyyy}.
-            It is valid until {quote.ValidUntil:d MMMM yyyy}. You can read it, print it, and approve or decline it here:
-
-            {link}
-
-            Nothing is billed beyond what you approve. If anything changes, we will ask you first.
-            """, ct);
+        if (mailed)
+        {
+            replies.Notify();
+        }
         return new Result(JobViews.ToDetails(quote), mailed);
     }
+
+    private static string Total(Quote quote) => Money.Format(quote.Totals.Total, quote.Currency);
 }
 
 /// <summary>Proposes a change order and tells the customer, who approves or declines it in the portal.</summary>
