@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Rapport.Tests.Infrastructure;
 
@@ -9,12 +10,13 @@ namespace Rapport.Tests.Infrastructure;
 /// requests do instead of timing them. A request is picked out by the trace it names (<see cref="NewTrace"/>, sent as
 /// its <c>traceparent</c> header): ASP.NET Core starts the request's activity in that trace, and EF Core's diagnostic
 /// events fire in the flow that sends the command, so work done elsewhere (a background queue, another test's app in
-/// this process) is not counted.</summary>
+/// this process) is not counted. Call <see cref="ReadyAsync"/> before the requests to count.</summary>
 public sealed class RequestCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
 {
     private readonly ConcurrentDictionary<ActivityTraceId, ConcurrentQueue<string>> _byTrace = new();
     private readonly List<IDisposable> _subscriptions = [];
     private readonly ActivityListener _requests;
+    private readonly long _subscribedAt;
 
     public RequestCommands()
     {
@@ -29,6 +31,16 @@ public sealed class RequestCommands : IObserver<DiagnosticListener>, IObserver<K
         {
             _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
         }
+        _subscribedAt = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Completes once EF Core sends its command events here: each context remembers for a while
+    /// (<see cref="CoreOptionsExtension.LoggingCacheTime"/>, a second) that nobody listened, and commands it sends
+    /// sooner after the subscription go unseen (which once made a test count none).</summary>
+    public Task ReadyAsync()
+    {
+        var cached = new CoreOptionsExtension().LoggingCacheTime;
+        return Wait.UntilAsync(() => Stopwatch.GetElapsedTime(_subscribedAt) > cached, "EF Core's cached answer to whether anyone listens to expire");
     }
 
     /// <summary>A new trace and the <c>traceparent</c> header value that puts a request in it.</summary>

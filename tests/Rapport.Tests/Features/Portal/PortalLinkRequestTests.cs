@@ -135,6 +135,7 @@ public abstract class PortalLinkRequestTests(RapportFactory app) : DatabaseTests
         var stranger = $"stranger+{Guid.NewGuid():N}@example.org";
         var (customerTrace, customerRequest) = commands.NewTrace();
         var (strangerTrace, strangerRequest) = commands.NewTrace();
+        await commands.ReadyAsync();
 
         var known = await App.SubmitAsync("/portal", "portal-link", Fields(customer), NextIp(), traceParent: customerRequest);
         var unknown = await App.SubmitAsync("/portal", "portal-link", Fields(stranger), NextIp(), traceParent: strangerRequest);
