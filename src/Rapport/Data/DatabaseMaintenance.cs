@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Rapport.Infrastructure;
 
 namespace Rapport.Data;
 
@@ -10,21 +11,8 @@ public sealed partial class DatabaseMaintenance(IDbContextFactory<RapportDb> con
     public static readonly TimeSpan Interval = TimeSpan.FromHours(6);
     public static readonly TimeSpan KeepIdempotencyKeys = TimeSpan.FromHours(24);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(e);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PacedLoop.RunAsync(new Pacing(time, Interval) { WaitFirst = true }, RunOnceAsync, LogFailed, stoppingToken);
 
     public async Task RunOnceAsync(CancellationToken ct)
     {

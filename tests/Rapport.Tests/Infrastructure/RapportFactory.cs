@@ -94,6 +94,17 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
         ConfigureHost?.Invoke(builder);
     }
 
+    /// <summary>A new context on the database opened directly, without starting the app in this process: for tests of
+    /// the app run as its own process (<see cref="RapportProcess"/>). Dispose it.</summary>
+    public RapportDb OpenDatabase()
+    {
+        var settings = DatabaseSettings;
+        return Provider == DatabaseProvider.Sqlite
+            ? new SqliteRapportDb(new DbContextOptionsBuilder<SqliteRapportDb>()
+                .UseSqlite($"Data Source={Path.Combine(settings["Data:Directory"], "rapport.db")};Default Timeout=30").Options)
+            : new PostgresRapportDb(new DbContextOptionsBuilder<PostgresRapportDb>().UseNpgsql(settings["ConnectionStrings:Rapport"]).Options);
+    }
+
     /// <summary>A new context on the app's database; dispose it.</summary>
     public RapportDb CreateDbContext() => Services.GetRequiredService<IDbContextFactory<RapportDb>>().CreateDbContext();
 

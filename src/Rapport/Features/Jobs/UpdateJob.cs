@@ -20,17 +20,27 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
     public async Task<T?> HandleAsync<T>(long jobId, Actor actor, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
     {
         await access.RequireAsync(actor, Access.Write, ct);
-        return await ApplyAsync(jobId, actor, null, change, ct);
+        return await ApplyAsync(jobId, actor, null, change, null, ct);
+    }
+
+    /// <summary>As <see cref="HandleAsync{T}(long, Actor, Func{Job, JobClock, T}, CancellationToken)"/>, and
+    /// <paramref name="alongside"/> adds to the same transaction what must commit with the change or not at all (its mail).</summary>
+    public async Task<T?> HandleAsync<T>(long jobId, Actor actor, Func<Job, JobClock, T> change, Func<RapportDb, T, CancellationToken, Task> alongside,
+        CancellationToken ct) where T : class
+    {
+        await access.RequireAsync(actor, Access.Write, ct);
+        return await ApplyAsync(jobId, actor, null, change, alongside, ct);
     }
 
     /// <summary>A customer's approval or decline, applied without an agent's access check: only for
     /// <see cref="DecideForCustomer"/>, which has checked that the visitor may see the job.</summary>
     internal Task<T?> ApplyCustomerDecisionAsync<T>(long jobId, Actor customer, string what, Func<Job, JobClock, T> change, CancellationToken ct)
         where T : class =>
-        ApplyAsync(jobId, customer, what, change, ct);
+        ApplyAsync(jobId, customer, what, change, null, ct);
 
     /// <summary>Applies the change and records it in the ticket's history (so every open job panel shows it).</summary>
-    private async Task<T?> ApplyAsync<T>(long jobId, Actor actor, string? what, Func<Job, JobClock, T> change, CancellationToken ct) where T : class
+    private async Task<T?> ApplyAsync<T>(long jobId, Actor actor, string? what, Func<Job, JobClock, T> change,
+        Func<RapportDb, T, CancellationToken, Task>? alongside, CancellationToken ct) where T : class
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var job = await db.Jobs.WithAll().FirstOrDefaultAsync(j => j.Id == jobId, ct);
@@ -52,6 +62,10 @@ public sealed class UpdateJob(IDbContextFactory<RapportDb> contexts, AgentAccess
         }
         await JobPromises.ApplyAsync(db, job, clock, ct);
         db.TicketEvents.Add(TicketEvent.ForTicket(job.TicketId, TicketEventKind.JobChanged, actor, clock.Now, what));
+        if (alongside is not null)
+        {
+            await alongside(db, result, ct);
+        }
         try
         {
             await db.SaveChangesAsync(ct);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
 using Rapport.Features.Agents;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Mail;
 
@@ -12,26 +13,9 @@ namespace Rapport.Features.Mail;
 public sealed partial class MailAlertMailer(IDbContextFactory<RapportDb> contexts, NoticeOutbox outbox, ReplyOutbox replies,
     IOptions<MailOptions> options, TimeProvider time, ILogger<MailAlertMailer> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.BackgroundSync)
-        {
-            return;
-        }
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.Value.BackgroundSync
+        ? PacedLoop.RunAsync(new Pacing(time, options.Value.PollInterval), RunOnceAsync, LogFailed, stoppingToken)
+        : Task.CompletedTask;
 
     /// <summary>One pass; returns how many mails this node queued.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)

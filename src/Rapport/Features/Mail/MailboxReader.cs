@@ -2,6 +2,7 @@ using MailKit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Rapport.Data;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Mail;
 
@@ -15,30 +16,19 @@ public sealed partial class MailboxReader(IDbContextFactory<RapportDb> contexts,
 
     private readonly Dictionary<int, Task> _loops = [];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.Value.BackgroundSync
+        ? PacedLoop.RunAsync(new Pacing(time, options.Value.PollInterval), StartLoopsAsync, LogSupervisorFailed, stoppingToken)
+        : Task.CompletedTask;
+
+    /// <summary>Starts a loop for each enabled mailbox that has none running (a new one, or one whose loop ended).</summary>
+    private async Task StartLoopsAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.BackgroundSync)
+        await using var db = await contexts.CreateDbContextAsync(stoppingToken);
+        var ids = await db.Mailboxes.AsNoTracking().Where(m => m.Enabled && m.ImapHost != null).Select(m => m.Id).ToListAsync(stoppingToken);
+        foreach (var id in ids.Where(id => !_loops.TryGetValue(id, out var loop) || loop.IsCompleted))
         {
-            return;
+            _loops[id] = Task.Run(() => LoopAsync(id, stoppingToken), stoppingToken);
         }
-        using var timer = new PeriodicTimer(options.Value.PollInterval, time);
-        do
-        {
-            try
-            {
-                await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-                var ids = await db.Mailboxes.AsNoTracking().Where(m => m.Enabled && m.ImapHost != null).Select(m => m.Id).ToListAsync(stoppingToken);
-                foreach (var id in ids.Where(id => !_loops.TryGetValue(id, out var loop) || loop.IsCompleted))
-                {
-                    _loops[id] = Task.Run(() => LoopAsync(id, stoppingToken), stoppingToken);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogSupervisorFailed(e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     private async Task LoopAsync(int mailboxId, CancellationToken ct)

@@ -15,19 +15,27 @@ public sealed class NoticeOutbox(IDbContextFactory<RapportDb> contexts, FileStor
     public async Task<bool> SendAsync(long? customerId, string recipientName, string recipient, string subject, string text, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
-        var usual = customerId is null ? null : await (
-            from m in db.InboundMail
-            join t in db.Tickets on m.TicketId equals t.Id
-            where t.CustomerId == customerId && m.MailboxId != null
-            orderby m.Id descending
-            select m.MailboxId).FirstOrDefaultAsync(ct);
-        if (!await QueueAsync(db, usual, recipientName, recipient, subject, text, ct))
+        if (!await QueueToCustomerAsync(db, customerId, recipientName, recipient, subject, text, ct))
         {
             return false;
         }
         await db.SaveChangesAsync(ct);
         replies.Notify();
         return true;
+    }
+
+    /// <summary>As <see cref="SendAsync"/>, in the caller's unit of work: the outbox row is added to <paramref name="db"/>,
+    /// to commit with the change the mail tells of (then <see cref="ReplyOutbox.Notify"/>). False when no mailbox can send.</summary>
+    public async Task<bool> QueueToCustomerAsync(RapportDb db, long? customerId, string recipientName, string recipient, string subject, string text,
+        CancellationToken ct)
+    {
+        var usual = customerId is null ? null : await (
+            from m in db.InboundMail
+            join t in db.Tickets on m.TicketId equals t.Id
+            where t.CustomerId == customerId && m.MailboxId != null
+            orderby m.Id descending
+            select m.MailboxId).FirstOrDefaultAsync(ct);
+        return await QueueAsync(db, usual, recipientName, recipient, subject, text, ct);
     }
 
     /// <summary>Whether any mailbox can send mail (is enabled and has an SMTP server).</summary>

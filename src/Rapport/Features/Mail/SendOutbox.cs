@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Rapport.Data;
 using Rapport.Features.Attachments;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Mail;
 
@@ -149,7 +150,8 @@ public sealed partial class SendOutbox(IDbContextFactory<RapportDb> contexts, Ma
 public sealed partial class OutboxSender(SendOutbox send, ReplyOutbox outbox, Microsoft.Extensions.Options.IOptions<MailOptions> options,
     TimeProvider time, ILogger<OutboxSender> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    /// <summary>Pulsed when mail is queued; armed before each pass, so mail queued during one is sent right after it.</summary>
+    private readonly CommitSignal _queued = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -157,47 +159,15 @@ public sealed partial class OutboxSender(SendOutbox send, ReplyOutbox outbox, Mi
         {
             return;
         }
-        outbox.Queued += Wake;
+        outbox.Queued += _queued.Pulse;
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await send.RunOnceAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogRunFailed(e);
-                }
-                using var timeout = new CancellationTokenSource(options.Value.OutboxInterval, time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stoppingToken);
-                try
-                {
-                    await _wake.WaitAsync(linked.Token);
-                }
-                catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                {
-                }
-            }
+            await PacedLoop.RunAsync(new Pacing(time, options.Value.OutboxInterval) { Wake = () => _queued.Next },
+                ct => send.RunOnceAsync(ct), LogRunFailed, stoppingToken);
         }
         finally
         {
-            outbox.Queued -= Wake;
-        }
-    }
-
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
+            outbox.Queued -= _queued.Pulse;
         }
     }
 

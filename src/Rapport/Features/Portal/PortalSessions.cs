@@ -42,11 +42,18 @@ public sealed class PortalSessions(IDbContextFactory<RapportDb> contexts, TimePr
 
     public async Task<string> CreateLinkAsync(long customerId, long? ticketId, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var path = AddLink(db, customerId, ticketId);
+        await db.SaveChangesAsync(ct);
+        return path;
+    }
+
+    /// <summary>As <see cref="CreateLinkAsync"/>, in the caller's unit of work: the link works once <paramref name="db"/> commits.</summary>
+    public string AddLink(RapportDb db, long customerId, long? ticketId)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         var (link, secret) = PortalLink.Create(customerId, ticketId, now, ticketId is null ? options.Value.LinkLifetime : options.Value.TicketLinkLifetime);
-        await using var db = await contexts.CreateDbContextAsync(ct);
         db.PortalLinks.Add(link);
-        await db.SaveChangesAsync(ct);
         return "/portal/link/" + secret;
     }
 

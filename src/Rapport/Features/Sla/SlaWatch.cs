@@ -4,6 +4,7 @@ using Rapport.Features.Agents;
 using Rapport.Features.Notifications;
 using Rapport.Features.Promises;
 using Rapport.Features.Tickets;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Sla;
 
@@ -18,22 +19,8 @@ public sealed partial class SlaWatch(IDbContextFactory<RapportDb> contexts, Time
     public static readonly TimeSpan RemindBefore = TimeSpan.FromHours(1);
     private const int Batch = 200;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogFailed(e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PacedLoop.RunAsync(new Pacing(time, Interval), RunOnceAsync, LogFailed, stoppingToken);
 
     /// <summary>One pass; returns how many notices this node sent.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Tickets;
 
@@ -41,31 +42,9 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
     {
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var pulse = signal.Next;
-            try
-            {
-                await CatchUpAsync(wait: false, stoppingToken);
-                await Task.Delay(MinimumInterval, TimeProvider.System, stoppingToken);
-                await pulse.WaitAsync(Poll, TimeProvider.System, stoppingToken);
-            }
-            catch (TimeoutException)
-            {
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailed(logger, Name, e);
-                await Task.Delay(Poll, TimeProvider.System, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PacedLoop.RunAsync(new Pacing(TimeProvider.System, Poll) { Wake = () => signal.Next, MinimumInterval = MinimumInterval, AfterFailure = Poll },
+            ct => CatchUpAsync(wait: false, ct), e => LogFailed(logger, Name, e), stoppingToken);
 
     /// <summary>Passes until the consumer has handled everything committed before the call (on PostgreSQL it waits, at
     /// most <see cref="CatchUpWait"/>, for transactions that were still running to end). Returns how many things it did.</summary>

@@ -47,6 +47,12 @@ internal sealed class HtmlTree(HtmlLimits limits)
         public Open? On { get; set; }
     }
 
+    /// <summary>The deepest the modelled stack of open elements got (one past the limit when it stopped the parse).</summary>
+    public int Deepest { get; private set; }
+
+    /// <summary>Elements counted as made so far, copies included.</summary>
+    public int Elements => _elements;
+
     /// <summary>Takes the next token, before the tree builder does.</summary>
     public void Take(HtmlToken token)
     {
@@ -384,6 +390,7 @@ internal sealed class HtmlTree(HtmlLimits limits)
         var foreignRoot = name is "svg" or "math";
         var open = new Open(name, foreignRoot);
         _open.Add(open);
+        Deepest = Math.Max(Deepest, _open.Count);
         if (foreignRoot)
         {
             _foreign++;

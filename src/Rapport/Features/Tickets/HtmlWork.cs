@@ -22,6 +22,16 @@ internal sealed class HtmlWork(HtmlLimits limits, TimeProvider time, Cancellatio
     private readonly HtmlTree _tree = new(limits);
     private int _steps;
 
+    /// <summary>Steps counted so far: tokens, attributes and nodes written, each a bounded amount of work apart from
+    /// the tree builder's walks of its stack, which <see cref="Deepest"/> bounds.</summary>
+    public int Steps => _steps;
+
+    /// <inheritdoc cref="HtmlTree.Deepest"/>
+    public int Deepest => _tree.Deepest;
+
+    /// <inheritdoc cref="HtmlTree.Elements"/>
+    public int Elements => _tree.Elements;
+
     /// <summary>Stops the work if the caller cancelled or the time is up.</summary>
     public void Check()
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
+using Rapport.Infrastructure;
 
 namespace Rapport.Features.Tickets;
 
@@ -22,23 +23,21 @@ public sealed partial class LiveTicketUpdates(IDbContextFactory<RapportDb> conte
     /// <summary>Completes once this node knows where the record stands: every change committed after that reaches its screens.</summary>
     public Task Listening => _listening.Task;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         FeedPosition? position = null;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var pulse = signal.Next;
-            try
+        return PacedLoop.RunAsync(new Pacing(TimeProvider.System, Poll) { Wake = () => signal.Next, MinimumInterval = MinimumInterval, AfterFailure = Poll },
+            async ct =>
             {
-                await using var db = await contexts.CreateDbContextAsync(stoppingToken);
+                await using var db = await contexts.CreateDbContextAsync(ct);
                 if (position is null)
                 {
-                    position = await TicketFeed.HeadAsync(db, stoppingToken);
+                    position = await TicketFeed.HeadAsync(db, ct);
                     _listening.TrySetResult();
                 }
                 while (true)
                 {
-                    var events = await TicketFeed.ReadAsync(db, position.Value, Batch, stoppingToken);
+                    var events = await TicketFeed.ReadAsync(db, position.Value, Batch, ct);
                     if (events.Count == 0)
                     {
                         break;
@@ -53,22 +52,8 @@ public sealed partial class LiveTicketUpdates(IDbContextFactory<RapportDb> conte
                         break;
                     }
                 }
-                await Task.Delay(MinimumInterval, TimeProvider.System, stoppingToken);
-                await pulse.WaitAsync(Poll, TimeProvider.System, stoppingToken);
-            }
-            catch (TimeoutException)
-            {
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailed(e);
-                await Task.Delay(Poll, TimeProvider.System, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+            },
+            LogFailed, stoppingToken);
     }
 
     /// <summary>What screens need of a batch of events: one change per ticket, kind and agent, in order.</summary>

@@ -32,6 +32,7 @@ public sealed partial class MessageContent
     private readonly HtmlLimits _limits;
     private readonly TimeProvider _time;
     private readonly ILogger<MessageContent> _logger;
+    private readonly Action<HtmlWork>? _finished;
 
     /// <summary>Styles already cleaned: mail repeats the same few on every line and quote (Outlook, Gmail), so each is
     /// checked once. Bounded: styles up to <see cref="CleanStyleMaxLength"/> characters, emptied at <see cref="CleanStylesKept"/>.</summary>
@@ -43,8 +44,10 @@ public sealed partial class MessageContent
     {
     }
 
-    internal MessageContent(TimeProvider time, ILogger<MessageContent> logger, HtmlLimits limits)
+    /// <param name="finished">Shown the work done on each piece of HTML once it is done (tests count it).</param>
+    internal MessageContent(TimeProvider time, ILogger<MessageContent> logger, HtmlLimits limits, Action<HtmlWork>? finished = null)
     {
+        _finished = finished;
         _time = time;
         _logger = logger;
         _limits = limits;
@@ -82,13 +85,14 @@ public sealed partial class MessageContent
         {
             return (null, "");
         }
+        HtmlWork? work = null;
         try
         {
             if (html.Length > _limits.MaxLength)
             {
                 throw new HtmlTooComplexException($"it is longer than {_limits.MaxLength:N0} characters");
             }
-            var work = new HtmlWork(_limits, _time, ct);
+            work = new HtmlWork(_limits, _time, ct);
             var options = _parserOptions;
             options.OnToken = work.OnToken;
             options.ShouldEmitAttribute = work.ShouldEmitAttribute;
@@ -108,6 +112,13 @@ public sealed partial class MessageContent
         {
             LogNotKept(html.Length, e.Message);
             return (null, readText ? HtmlText.Of(html, ct) : "");
+        }
+        finally
+        {
+            if (work is not null)
+            {
+                _finished?.Invoke(work);
+            }
         }
     }
 

@@ -268,6 +268,79 @@ public abstract class JobJourneyTests(RapportFactory app) : DatabaseTests(app)
         return (desk, await JobAsync(desk, job.Id), quote, portal);
     }
 
+    /// <summary>The quote, its portal link and its mail commit together (issue 24): when the outbox refuses the mail (here a
+    /// trigger in the database, so the failure is the database's own, inside the transaction), the quote stays a draft
+    /// and no link is left behind; sent again, all three appear.</summary>
+    [Fact]
+    public async Task SendQuote_OutboxRefusesTheMail_QuoteStaysADraftWithoutALink()
+    {
+        var desk = await OpenTicketAsync();
+        var job = await OpenJobAsync(desk);
+        var drafted = await desk.Api.PostJsonAsync($"/api/v1/jobs/{job.Id}/quotes", FenceQuote(Today, []));
+        await drafted.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        var draft = await drafted.ReadAsync<QuoteDetails>();
+        var trigger = $"refuse_{Guid.NewGuid():N}";
+
+        await RefuseMailToAsync(trigger, desk.Email);
+        HttpResponseMessage refused;
+        try
+        {
+            refused = await desk.Api.PostAsync($"/api/v1/jobs/{job.Id}/quotes/{draft.Id}/send", null, Ct);
+        }
+        finally
+        {
+            await AllowMailAgainAsync(trigger);
+        }
+
+        ((int)refused.StatusCode).ShouldBe(500);
+        (await JobAsync(desk, job.Id)).Quotes.Single(q => q.Id == draft.Id).Status.ShouldBe(QuoteStatus.Draft);
+        await using (var db = App.CreateDbContext())
+        {
+            (await db.OutboundMail.CountAsync(m => m.Recipient == desk.Email, Ct)).ShouldBe(0);
+            (await db.PortalLinks.CountAsync(l => l.TicketId == desk.Ticket.Id, Ct)).ShouldBe(0, "no link without its mail");
+        }
+
+        var sent = await desk.Api.PostAsync($"/api/v1/jobs/{job.Id}/quotes/{draft.Id}/send", null, Ct);
+
+        await sent.ShouldHaveStatusAsync(HttpStatusCode.OK);
+        (await sent.ReadAsync<SendQuote.Result>()).Mailed.ShouldBeTrue();
+        (await JobAsync(desk, job.Id)).Quotes.Single(q => q.Id == draft.Id).Status.ShouldBe(QuoteStatus.Sent);
+        await using (var db = App.CreateDbContext())
+        {
+            (await db.OutboundMail.CountAsync(m => m.Recipient == desk.Email, Ct)).ShouldBe(1);
+            (await db.PortalLinks.CountAsync(l => l.TicketId == desk.Ticket.Id, Ct)).ShouldBe(1);
+        }
+    }
+
+    /// <summary>A trigger that makes the database refuse outbox rows to one address.</summary>
+    private async Task RefuseMailToAsync(string trigger, string recipient)
+    {
+        await using var db = App.CreateDbContext();
+        string[] sql = App.Provider == Rapport.Infrastructure.DatabaseProvider.Sqlite
+            ? [$"""CREATE TRIGGER "{trigger}" BEFORE INSERT ON "OutboundMail" WHEN NEW."Recipient" = '{recipient}' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"""]
+            :
+            [
+                $"""CREATE FUNCTION "{trigger}"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$""",
+                $"""CREATE TRIGGER "{trigger}" BEFORE INSERT ON "OutboundMail" FOR EACH ROW WHEN (NEW."Recipient" = '{recipient}') EXECUTE FUNCTION "{trigger}"()""",
+            ];
+        foreach (var statement in sql)
+        {
+            await db.Database.ExecuteSqlRawAsync(statement, Ct);
+        }
+    }
+
+    private async Task AllowMailAgainAsync(string trigger)
+    {
+        await using var db = App.CreateDbContext();
+        string[] sql = App.Provider == Rapport.Infrastructure.DatabaseProvider.Sqlite
+            ? [$"""DROP TRIGGER "{trigger}" """]
+            : [$"""DROP TRIGGER "{trigger}" ON "OutboundMail" """, $"""DROP FUNCTION "{trigger}"() """];
+        foreach (var statement in sql)
+        {
+            await db.Database.ExecuteSqlRawAsync(statement, Ct);
+        }
+    }
+
     [Fact]
     public async Task ApprovalByPhone_IsRecordedWithHowAndByWhom_AndLocksTheQuoteAsInThePortal()
     {

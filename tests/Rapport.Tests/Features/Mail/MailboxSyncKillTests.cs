@@ -173,14 +173,7 @@ public abstract class MailProcessTests(RapportFactory app) : DatabaseTests(app)
     }
 
     /// <summary>The app's database, opened directly: the app runs in another process.</summary>
-    protected RapportDb OpenDatabase()
-    {
-        var settings = App.DatabaseSettings;
-        return App.Provider == DatabaseProvider.Sqlite
-            ? new SqliteRapportDb(new DbContextOptionsBuilder<SqliteRapportDb>()
-                .UseSqlite($"Data Source={Path.Combine(settings["Data:Directory"], "rapport.db")};Default Timeout=30").Options)
-            : new PostgresRapportDb(new DbContextOptionsBuilder<PostgresRapportDb>().UseNpgsql(settings["ConnectionStrings:Rapport"]).Options);
-    }
+    protected RapportDb OpenDatabase() => App.OpenDatabase();
 
     /// <summary>Reads until <paramref name="done"/> or <see cref="SyncTimeout"/>; fails with the last value read and the apps' logs.</summary>
     protected static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done, string waitingFor, RapportProcess[] apps)
