@@ -174,7 +174,9 @@ internal sealed class DataGenerator(DataGenerator.Settings settings, IRowSink si
         var detail = _tags.Count == 0 ? $"via {channel.Via}" : $"via {channel.Via}, tagged {string.Join(", ", _tags)}";
         var byCustomer = channel.Name is "Email" or "WebForm" or "Portal";
         int? byAgent = channel.Name is "Phone" or "Agent" && agents.Count > 0 ? owner ?? agents[0] : null;
-        sink.Add(new TicketEventRow(_nextEvent++, id, "Created", byAgent, null, byCustomer ? customerId : null, detail, createdAt));
+        // The channel the change came through, as the app records it (ChangeChannel).
+        var via = channel.Name switch { "Email" => "Email", "WebForm" => "ContactForm", "Portal" => "Portal", "Api" => "Api", _ => "AgentApp" };
+        sink.Add(new TicketEventRow(_nextEvent++, id, "Created", byAgent, null, byCustomer ? customerId : null, detail, createdAt, via));
         _counts.TicketEvents++;
     }
 

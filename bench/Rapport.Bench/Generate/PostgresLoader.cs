@@ -184,6 +184,7 @@ internal sealed class PostgresLoader : ILoader
         WriteOrNull(w, r.CustomerId, NpgsqlDbType.Bigint);
         WriteOrNull(w, r.Detail, NpgsqlDbType.Varchar);
         w.Write(r.At, NpgsqlDbType.TimestampTz);
+        w.Write(r.Via, NpgsqlDbType.Varchar);
     }
 
     public void Add(in TicketTagRow r)

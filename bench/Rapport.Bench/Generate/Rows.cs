@@ -21,7 +21,7 @@ internal readonly record struct TicketSla(
 
 internal readonly record struct MessageRow(long Id, long TicketId, string Kind, int? AuthorAgentId, long? AuthorCustomerId, string Text, DateTime CreatedAt);
 
-internal readonly record struct TicketEventRow(long Id, long TicketId, string Kind, int? AgentId, int? ApiTokenId, long? CustomerId, string? Detail, DateTime At);
+internal readonly record struct TicketEventRow(long Id, long TicketId, string Kind, int? AgentId, int? ApiTokenId, long? CustomerId, string? Detail, DateTime At, string Via);
 
 internal readonly record struct TicketTagRow(long TicketId, string Name);
 

@@ -14,7 +14,7 @@ internal static class Schema
             "FirstResponseAt", "ResolvedAt", "ClosedAt", "Version", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt",
             "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt", "DueFor", "WarnAt", "WarnedFor", "BreachedFor"],
         ["Messages"] = ["Id", "TicketId", "Kind", "AuthorAgentId", "AuthorCustomerId", "Text", "Html", "CreatedAt"],
-        ["TicketEvents"] = ["Id", "TicketId", "Kind", "AgentId", "ApiTokenId", "CustomerId", "Detail", "At"],
+        ["TicketEvents"] = ["Id", "TicketId", "Kind", "AgentId", "ApiTokenId", "CustomerId", "Detail", "At", "Via"],
         ["TicketTags"] = ["TicketId", "Name"],
     };
 

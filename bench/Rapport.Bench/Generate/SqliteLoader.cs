@@ -93,7 +93,7 @@ internal sealed class SqliteLoader : ILoader
         _messages.Run(this, r.Id, r.TicketId, r.Kind, r.AuthorAgentId, r.AuthorCustomerId, r.Text, null, Time(r.CreatedAt));
 
     public void Add(in TicketEventRow r) =>
-        _events.Run(this, r.Id, r.TicketId, r.Kind, r.AgentId, r.ApiTokenId, r.CustomerId, r.Detail, Time(r.At));
+        _events.Run(this, r.Id, r.TicketId, r.Kind, r.AgentId, r.ApiTokenId, r.CustomerId, r.Detail, Time(r.At), r.Via);
 
     public void Add(in TicketTagRow r) => _tags.Run(this, r.TicketId, r.Name);
 
