@@ -156,6 +156,9 @@ internal sealed class PostgresLoader : ILoader
         WriteOrNull(w, sla.WarnAt, NpgsqlDbType.TimestampTz);
         WriteOrNull(w, sla.WarnedFor, NpgsqlDbType.TimestampTz);
         WriteOrNull(w, sla.BreachedFor, NpgsqlDbType.TimestampTz);
+        // Not a complaint, no acknowledgement owed: a generated history has been worked through.
+        w.Write(false, NpgsqlDbType.Boolean);
+        w.Write(false, NpgsqlDbType.Boolean);
     }
 
     public void Add(in MessageRow r)
@@ -170,6 +173,7 @@ internal sealed class PostgresLoader : ILoader
         w.Write(r.Text, NpgsqlDbType.Text);
         w.WriteNull();
         w.Write(r.CreatedAt, NpgsqlDbType.TimestampTz);
+        w.Write(false, NpgsqlDbType.Boolean);
     }
 
     public void Add(in TicketEventRow r)

@@ -12,19 +12,19 @@ internal static class Schema
         ["CustomerEmails"] = ["Id", "CustomerId", "Address", "IsPrimary"],
         ["Tickets"] = ["Id", "Subject", "Status", "Priority", "Channel", "CustomerId", "OwnerId", "CreatedAt", "UpdatedAt",
             "FirstResponseAt", "ResolvedAt", "ClosedAt", "Version", "FirstResponseDueAt", "NextResponseDueAt", "ResolutionDueAt",
-            "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt", "DueFor", "WarnAt", "WarnedFor", "BreachedFor"],
-        ["Messages"] = ["Id", "TicketId", "Kind", "AuthorAgentId", "AuthorCustomerId", "Text", "Html", "CreatedAt"],
+            "ResolutionTimeLeft", "LastCustomerMessageAt", "LastReplyAt", "DueAt", "DueFor", "WarnAt", "WarnedFor", "BreachedFor",
+            "IsComplaint", "AcknowledgementPending"],
+        ["Messages"] = ["Id", "TicketId", "Kind", "AuthorAgentId", "AuthorCustomerId", "Text", "Html", "CreatedAt", "IsComplaint"],
         ["TicketEvents"] = ["Id", "TicketId", "Kind", "AgentId", "ApiTokenId", "CustomerId", "Detail", "At", "Via"],
         ["TicketTags"] = ["TicketId", "Name"],
     };
 
-    /// <summary>Columns the generator knowingly leaves to their database default (null or false): values the app derives
+    /// <summary>Columns the generator knowingly leaves to their database default (null): values the app derives
     /// as it works (complaint detection, reply-check records), which a generated history need not have.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> LeftToDefaults = new Dictionary<string, string[]>
     {
-        ["Tickets"] = ["IsComplaint", "AcknowledgementPending"],
         ["Customers"] = ["TimeZone"],
-        ["Messages"] = ["Sentiment", "UnansweredAtSend", "IsComplaint", "InternetMessageId", "MailHtmlSha256"],
+        ["Messages"] = ["Sentiment", "UnansweredAtSend", "InternetMessageId", "MailHtmlSha256"],
     };
 
     /// <summary>Tables whose Id the generator assigns (continuing after the largest one present).</summary>

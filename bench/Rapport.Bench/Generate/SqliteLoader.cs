@@ -87,10 +87,11 @@ internal sealed class SqliteLoader : ILoader
         _tickets.Run(this, r.Id, r.Subject, r.Status, r.Priority, r.Channel, r.CustomerId, r.OwnerId, Time(r.CreatedAt), Time(r.UpdatedAt),
             Time(r.FirstResponseAt), Time(r.ResolvedAt), Time(r.ClosedAt), r.Version, Time(r.Sla.FirstResponseDueAt), Time(r.Sla.NextResponseDueAt),
             Time(r.Sla.ResolutionDueAt), r.Sla.ResolutionTimeLeft?.ToString("c", CultureInfo.InvariantCulture), Time(r.Sla.LastCustomerMessageAt),
-            Time(r.Sla.LastReplyAt), Time(r.Sla.DueAt), r.Sla.DueFor, Time(r.Sla.WarnAt), Time(r.Sla.WarnedFor), Time(r.Sla.BreachedFor));
+            Time(r.Sla.LastReplyAt), Time(r.Sla.DueAt), r.Sla.DueFor, Time(r.Sla.WarnAt), Time(r.Sla.WarnedFor), Time(r.Sla.BreachedFor),
+            false, false);
 
     public void Add(in MessageRow r) =>
-        _messages.Run(this, r.Id, r.TicketId, r.Kind, r.AuthorAgentId, r.AuthorCustomerId, r.Text, null, Time(r.CreatedAt));
+        _messages.Run(this, r.Id, r.TicketId, r.Kind, r.AuthorAgentId, r.AuthorCustomerId, r.Text, null, Time(r.CreatedAt), false);
 
     public void Add(in TicketEventRow r) =>
         _events.Run(this, r.Id, r.TicketId, r.Kind, r.AgentId, r.ApiTokenId, r.CustomerId, r.Detail, Time(r.At), r.Via);
