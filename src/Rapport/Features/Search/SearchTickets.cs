@@ -36,11 +36,8 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
     private async Task<Result> RunAsync(string? text, bool withNotes, long? customerId, int? agentId, int limit, string? after, CancellationToken ct)
     {
         limit = Math.Clamp(limit, 1, MaxLimit);
-        TimeZoneInfo zone;
-        await using (var settingsDb = await contexts.CreateDbContextAsync(ct))
-        {
-            zone = (await clock.CurrentAsync(settingsDb, ct)).Business.Zone;
-        }
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var zone = (await clock.CurrentAsync(db, ct)).Business.Zone;
         var now = time.GetUtcNow().UtcDateTime;
         var parse = SearchQuery.Parse(text, zone, now);
         if (parse.Query is not { } query)
@@ -61,7 +58,6 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
             return new Result(null, "The after value is not one this search returned.");
         }
         await indexer.CatchUpAsync(ct);
-        await using var db = await contexts.CreateDbContextAsync(ct);
         var tickets = Filter(db, query, customerId, agentId, now);
         if (query.ExcludedWords.Count > 0)
         {
