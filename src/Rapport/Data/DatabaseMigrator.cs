@@ -37,6 +37,10 @@ public sealed partial class DatabaseMigrator(
             await db.Database.MigrateAsync(ct);
             LogMigrated(pending.Count);
         }
+        if (await FeedShift.AlignAsync(db, ct) is > 0 and var shift)
+        {
+            LogAligned(shift);
+        }
         return pending;
     }
 
@@ -52,6 +56,9 @@ public sealed partial class DatabaseMigrator(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying database migration {Migration}")]
     private partial void LogPending(string migration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The change record's transaction ids were ahead of this PostgreSQL server's (a dump restored into another cluster?); new changes now sort after them (shift raised by {Shift})")]
+    private partial void LogAligned(long shift);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Count} database migrations")]
     private partial void LogMigrated(int count);

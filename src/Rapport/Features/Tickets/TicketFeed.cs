@@ -23,7 +23,8 @@ public sealed record FeedEvent(long Id, long Tx, long TicketId, TicketEventKind 
 /// carries the id of the transaction that wrote it (<c>Tx</c>, a column only the PostgreSQL migration knows), and the
 /// feed reads in (Tx, Id) order only transactions older than every transaction still running; none can then appear
 /// behind the position. A transaction left open holds the feed back until it ends; it never makes it skip an event
-/// (docs/decisions/0053).</para></summary>
+/// (docs/decisions/0053). The ids are the server's plus a shift that keeps a restored dump in order
+/// (<see cref="FeedShift"/>).</para></summary>
 public static class TicketFeed
 {
     /// <summary>Up to <paramref name="limit"/> events after <paramref name="after"/>, in commit order.</summary>
@@ -37,7 +38,7 @@ public static class TicketFeed
             : await db.Database.SqlQuery<Row>($"""
                 SELECT "Id", "Tx", "TicketId", "Kind", "AgentId", "ApiTokenId", "CustomerId" FROM "TicketEvents"
                 WHERE ("Tx", "Id") > ({after.Tx}, {after.EventId})
-                  AND "Tx" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                  AND "Tx" < rapport_feed_xmin()
                 ORDER BY "Tx", "Id" LIMIT {limit}
                 """).ToListAsync(ct);
         var events = new List<FeedEvent>(rows.Count);
@@ -60,7 +61,7 @@ public static class TicketFeed
                 """).ToListAsync(ct)
             : await db.Database.SqlQuery<Head>($"""
                 SELECT "Tx", "Id" FROM "TicketEvents"
-                WHERE "Tx" < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+                WHERE "Tx" < rapport_feed_xmin()
                 ORDER BY "Tx" DESC, "Id" DESC LIMIT 1
                 """).ToListAsync(ct);
         return rows.Count == 0 ? FeedPosition.Start : new FeedPosition(rows[0].Tx, rows[0].Id);
@@ -70,11 +71,11 @@ public static class TicketFeed
     /// <see cref="ReachedAsync"/> tells when all of them can be read. On SQLite every commit is readable at once.</summary>
     public static async Task<long> HorizonAsync(RapportDb db, CancellationToken ct) => db.Database.IsSqlite()
         ? 0
-        : await db.Database.SqlQuery<long>($"""SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS "Value" """).SingleAsync(ct);
+        : await db.Database.SqlQuery<long>($"""SELECT rapport_feed_xmax() AS "Value" """).SingleAsync(ct);
 
     /// <summary>Whether every transaction below <paramref name="horizon"/> has ended, so reading now sees what they wrote.</summary>
     public static async Task<bool> ReachedAsync(RapportDb db, long horizon, CancellationToken ct) => db.Database.IsSqlite()
-        || await db.Database.SqlQuery<long>($"""SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS "Value" """).SingleAsync(ct) >= horizon;
+        || await db.Database.SqlQuery<long>($"""SELECT rapport_feed_xmin() AS "Value" """).SingleAsync(ct) >= horizon;
 
     private sealed class Row
     {

@@ -190,6 +190,47 @@ public sealed class TicketFeedTests_Postgres(PostgresRapportFactory app) : Ticke
     }
 
     [Fact]
+    public async Task RestoredFromAServerAhead_NewChangesStillReachConsumers()
+    {
+        using var client = await App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
+        var before = await CreateWebFormTicketAsync(client, "Before the restore");
+        await ActivatorUtilities.CreateInstance<Acknowledgements>(App.Services).RunOnceAsync(Ct);
+        // A dump of a desk whose server had handed out far more transaction ids than this one has, restored here: the
+        // record's Tx values and the readers' positions are then far ahead of this server's transaction ids.
+        await using (var db = App.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlRawAsync("""
+                UPDATE "TicketEvents" SET "Tx" = "Tx" + 1000000000;
+                UPDATE "ConsumerPositions" SET "Tx" = "Tx" + 1000000000 WHERE "Tx" > 0;
+                """, Ct);
+        }
+
+        // The app starts on the restored database, and the desk goes on.
+        await App.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(Ct);
+        var after = await CreateWebFormTicketAsync(client, "After the restore");
+        await ActivatorUtilities.CreateInstance<Acknowledgements>(App.Services).RunOnceAsync(Ct);
+
+        await using var check = App.CreateDbContext();
+        var acknowledged = await check.TicketEvents.AsNoTracking()
+            .Where(e => e.Kind == TicketEventKind.Acknowledged && (e.TicketId == before || e.TicketId == after)).Select(e => e.TicketId).ToListAsync(Ct);
+        acknowledged.Order().ShouldBe(new[] { before, after }.Order(), "each ticket acknowledged once, the one after the restore too");
+        (await TicketFeed.HeadAsync(check, Ct)).Tx.ShouldBeGreaterThan(1000000000, "the new events sort after the restored ones");
+    }
+
+    private static async Task<long> CreateWebFormTicketAsync(HttpClient client, string subject)
+    {
+        var response = await client.PostJsonAsync("/api/v1/tickets", new
+        {
+            subject,
+            channel = "webForm",
+            customer = new { email = $"restore+{Guid.NewGuid():N}@example.org", name = "Ada Restore" },
+            message = new { text = "Did you get this?" },
+        });
+        await response.ShouldHaveStatusAsync(HttpStatusCode.Created);
+        return (await response.ReadAsync<TicketDetails>()).Id;
+    }
+
+    [Fact]
     public async Task Feed_ATransactionThatCommitsLate_IsReadInItsPlace_NotSkipped()
     {
         var ticket = await OpenTicketAsync("Late commit " + Guid.NewGuid().ToString("N")[..6]);
