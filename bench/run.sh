@@ -23,7 +23,9 @@
 #   --list-warmup S         seconds of list requests before measuring (default 8; the JIT needs a few seconds)
 #   --deep-page P           which page is "deep" (default: size/100, at most 4000)
 #   --rounds N              measure list and creates N times on the same database, report medians (default 3)
-#   --only LIST             measure only these of list,create,intake,imap,hostile (default all but hostile); e.g. --only intake,imap
+#   --only LIST             measure only these of list,create,intake,imap,search,hostile (default all but hostile); e.g. --only intake,imap
+#                           search first waits until the app has indexed the generated history (the build time is
+#                           reported), so creates and intake after it measure the steady state with the index current
 #   --hostile-percent P     for hostile: the share of hostile HTML mail in the intake mix (default 5)
 #   --intake-duration S     seconds per measured intake run (default: --duration)
 #   --imap-messages N       messages per IMAP pull round (default 2000)
@@ -56,7 +58,7 @@ KEEP=0
 SLA=0
 SIZES_GIVEN=0
 QUICK=0
-ONLY="list,create,intake,imap"
+ONLY="list,create,intake,imap,search"
 INTAKE_DURATION=""
 IMAP_MESSAGES=2000
 IMAP_PORT=55790
@@ -400,6 +402,16 @@ run_one() { # run_one PROVIDER SIZE
   local rss_start
   rss_start=$(rss_kb "$APP_PID" VmRSS)
 
+  if wants search; then
+    local search
+    if search=$("${TOOL[@]}" search --url "$URL" --token "$token" --provider "$provider" --connection "$cs" 2>>"$dir/search.log" | tee -a "$dir/search.log"); then
+      sed "s/^/$provider\t$size\t/" <<<"$search" >>"$SEARCH_TXT"
+      log "$(sed 's/^/  /' <<<"$search")"
+    else
+      log "the search bench failed (see $dir/search.log)"
+    fi
+  fi
+
   local deep="${DEEP_PAGE:-$(( size / 100 < 4000 ? size / 100 : 4000 ))}"
   [[ "$deep" -lt 2 ]] && deep=2
   local round list first deep_line c1 c8 i1 i8 im
@@ -540,6 +552,7 @@ fi
 # The reply check (in process, no database): a ~2,000-word thread against a 300-word draft.
 log "$("${TOOL[@]}" reply-check | tee "$RESULTS/reply-check.txt")"
 HOSTILE_TSV="$RESULTS/hostile.tsv"
+SEARCH_TXT="$RESULTS/search.txt"
 if wants hostile; then
   # What each hostile shape costs to sanitize (in process, one thread), then intake with hostile mail in the mix.
   "${TOOL[@]}" hostile-html --rounds "$([[ $QUICK -eq 1 ]] && echo 1 || echo 3)" | tee "$RESULTS/hostile-html.txt" | sed 's/^/  /' >&2

@@ -26,6 +26,8 @@ const string usage =
 
     {ReportsCommand.Usage}
 
+    {SearchCommand.Usage}
+
     {CalendarCommand.Usage}
 
     {WarnScanCommand.Usage}
@@ -51,6 +53,7 @@ try
         "hostile-html" => HostileHtmlCommand.Run(options),
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
+        "search" => await SearchCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),
         "warn-scan" => await WarnScanCommand.RunAsync(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),

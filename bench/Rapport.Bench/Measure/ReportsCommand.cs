@@ -33,7 +33,7 @@ internal static class ReportsCommand
             to = from.Value.AddDays(ReportRange.MaxDays - 1);
         }
 
-        var factory = new Contexts(provider, connection);
+        var factory = new BenchContexts(provider, connection);
         var clock = new SlaClock(TimeProvider.System, new OwnerRouting(TimeProvider.System));
         var builder = new ReportBuilder(factory, clock, TimeProvider.System, []);
         SlaReport? report = null;
@@ -71,15 +71,4 @@ internal static class ReportsCommand
         text is null ? null
         : DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day
         : throw new UsageException($"'{text}' is not a date (YYYY-MM-DD).");
-
-    /// <summary>Read-only contexts on the given database, as the app configures them minus its write interceptors.</summary>
-    private sealed class Contexts(string provider, string connection) : IDbContextFactory<RapportDb>
-    {
-        public RapportDb CreateDbContext() => provider switch
-        {
-            "sqlite" => new SqliteRapportDb(new DbContextOptionsBuilder<SqliteRapportDb>().UseSqlite(connection).Options),
-            "postgres" => new PostgresRapportDb(new DbContextOptionsBuilder<PostgresRapportDb>().UseNpgsql(connection).Options),
-            _ => throw new UsageException("--provider must be sqlite or postgres."),
-        };
-    }
 }

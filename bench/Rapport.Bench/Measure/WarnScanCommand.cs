@@ -36,12 +36,7 @@ internal static class WarnScanCommand
         var warmup = options.Int("warmup", 20);
         options.EnsureAllRead();
 
-        await using var db = provider switch
-        {
-            "sqlite" => (RapportDb)new SqliteRapportDb(new DbContextOptionsBuilder<SqliteRapportDb>().UseSqlite(connection).Options),
-            "postgres" => new PostgresRapportDb(new DbContextOptionsBuilder<PostgresRapportDb>().UseNpgsql(connection).Options),
-            _ => throw new UsageException("--provider must be sqlite or postgres."),
-        };
+        await using var db = new BenchContexts(provider, connection).CreateDbContext();
         var open = await db.Tickets.CountAsync(t => t.Status != TicketStatus.Resolved && t.Status != TicketStatus.Closed);
         var total = await db.Tickets.CountAsync();
         var newest = reference ?? await db.Tickets.MaxAsync(t => (DateTime?)t.CreatedAt) ?? throw new UsageException("The database has no tickets.");

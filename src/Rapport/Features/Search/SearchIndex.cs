@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Rapport.Data;
 
 namespace Rapport.Features.Search;
@@ -23,36 +24,79 @@ public static class SearchIndex
     public const int Candidates = 2000;
 
     /// <summary>Stores <paramref name="documents"/>, replacing what the index held for those messages. Call inside the
-    /// write transaction that records the indexing.</summary>
+    /// write transaction that records the indexing. It runs while the other writers wait (on SQLite, one writer at a
+    /// time), so it does as little as it can: one look for the messages already indexed, then the same prepared
+    /// statements for every document (SQLite), or one statement for all of them (PostgreSQL).</summary>
     public static async Task WriteAsync(RapportDb db, IReadOnlyList<SearchDocument> documents, CancellationToken ct)
     {
-        var sqlite = db.Database.IsSqlite();
+        if (documents.Count == 0)
+        {
+            return;
+        }
+        // One document per message (the last one given), as one statement may not change a row twice.
+        documents = documents.DistinctBy(d => d.MessageId).Count() == documents.Count ? documents
+            : documents.GroupBy(d => d.MessageId).Select(g => g.Last()).ToList();
+        if (db.Database.IsSqlite())
+        {
+            await WriteSqliteAsync(db, documents, ct);
+            return;
+        }
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "SearchEntries" ("MessageId", "TicketId", "Internal", "At", "Document")
+            SELECT u.m, u.t, u.i, u.a,
+                setweight(to_tsvector('english', u.s), 'A') || setweight(to_tsvector('english', u.p), 'B')
+                || setweight(to_tsvector('english', u.b), 'B') || setweight(to_tsvector('english', u.f), 'C')
+                || setweight(to_tsvector('english', u.q), 'D')
+            FROM unnest({documents.Select(d => d.MessageId).ToArray()}, {documents.Select(d => d.TicketId).ToArray()},
+                {documents.Select(d => d.Internal).ToArray()}, {documents.Select(d => d.At).ToArray()}, {documents.Select(d => d.Subject).ToArray()},
+                {documents.Select(d => d.People).ToArray()}, {documents.Select(d => d.Body).ToArray()}, {documents.Select(d => d.Quoted).ToArray()},
+                {documents.Select(d => d.Files).ToArray()}) AS u(m, t, i, a, s, p, b, q, f)
+            ON CONFLICT ("MessageId") DO UPDATE SET "TicketId" = excluded."TicketId", "Internal" = excluded."Internal", "At" = excluded."At",
+                "Document" = excluded."Document"
+            """, ct);
+    }
+
+    private static async Task WriteSqliteAsync(RapportDb db, IReadOnlyList<SearchDocument> documents, CancellationToken ct)
+    {
+        // A contentless FTS5 table refuses a second row with the same rowid: what is indexed already is deleted first,
+        // and only that (a delete of a row that was never there still costs a look into the index).
+        var ids = documents.Select(d => d.MessageId).ToArray();
+        var indexed = (await db.SearchEntries.AsNoTracking().Where(e => ids.Contains(e.MessageId)).Select(e => e.MessageId).ToListAsync(ct)).ToHashSet();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        await using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = """DELETE FROM "SearchText" WHERE rowid = $m""";
+        var deleted = Parameter(delete, "$m");
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO "SearchEntries" ("MessageId", "TicketId", "Internal", "At") VALUES ($m, $t, $i, $a)
+            ON CONFLICT ("MessageId") DO UPDATE SET "TicketId" = excluded."TicketId", "Internal" = excluded."Internal", "At" = excluded."At";
+            INSERT INTO "SearchText" (rowid, "Subject", "People", "Body", "Quoted", "Files") VALUES ($m, $s, $p, $b, $q, $f);
+            """;
+        var (m, t, i, a) = (Parameter(insert, "$m"), Parameter(insert, "$t"), Parameter(insert, "$i"), Parameter(insert, "$a"));
+        var (subject, people, body, quoted, files) = (Parameter(insert, "$s"), Parameter(insert, "$p"), Parameter(insert, "$b"),
+            Parameter(insert, "$q"), Parameter(insert, "$f"));
         foreach (var d in documents)
         {
-            if (sqlite)
+            if (indexed.Contains(d.MessageId))
             {
-                await db.Database.ExecuteSqlAsync($"""DELETE FROM "SearchText" WHERE rowid = {d.MessageId}""", ct);
-                await db.Database.ExecuteSqlAsync($"""
-                    INSERT INTO "SearchEntries" ("MessageId", "TicketId", "Internal", "At") VALUES ({d.MessageId}, {d.TicketId}, {d.Internal}, {d.At})
-                    ON CONFLICT ("MessageId") DO UPDATE SET "TicketId" = excluded."TicketId", "Internal" = excluded."Internal", "At" = excluded."At"
-                    """, ct);
-                await db.Database.ExecuteSqlAsync($"""
-                    INSERT INTO "SearchText" (rowid, "Subject", "People", "Body", "Quoted", "Files")
-                    VALUES ({d.MessageId}, {d.Subject}, {d.People}, {d.Body}, {d.Quoted}, {d.Files})
-                    """, ct);
+                deleted.Value = d.MessageId;
+                await delete.ExecuteNonQueryAsync(ct);
             }
-            else
-            {
-                await db.Database.ExecuteSqlAsync($"""
-                    INSERT INTO "SearchEntries" ("MessageId", "TicketId", "Internal", "At", "Document") VALUES ({d.MessageId}, {d.TicketId}, {d.Internal}, {d.At},
-                        setweight(to_tsvector('english', {d.Subject}), 'A') || setweight(to_tsvector('english', {d.People}), 'B')
-                        || setweight(to_tsvector('english', {d.Body}), 'B') || setweight(to_tsvector('english', {d.Files}), 'C')
-                        || setweight(to_tsvector('english', {d.Quoted}), 'D'))
-                    ON CONFLICT ("MessageId") DO UPDATE SET "TicketId" = excluded."TicketId", "Internal" = excluded."Internal", "At" = excluded."At",
-                        "Document" = excluded."Document"
-                    """, ct);
-            }
+            (m.Value, t.Value, i.Value, a.Value) = (d.MessageId, d.TicketId, d.Internal, d.At);
+            (subject.Value, people.Value, body.Value, quoted.Value, files.Value) = (d.Subject, d.People, d.Body, d.Quoted, d.Files);
+            await insert.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    private static System.Data.Common.DbParameter Parameter(System.Data.Common.DbCommand command, string name)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        command.Parameters.Add(parameter);
+        return parameter;
     }
 
     /// <summary>The newest <see cref="Candidates"/> messages whose words hold every one of <paramref name="words"/>

@@ -14,13 +14,23 @@ public sealed class SearchIndexer(IDbContextFactory<RapportDb> contexts, CommitS
 {
     protected override string Name => "search";
 
-    protected override int Batch => 500;
+    /// <summary>Events per pass: each pass holds the write turn while it writes its documents (up to a few per event),
+    /// so a pass is kept short and the writers serving people wait little behind it.</summary>
+    protected override int Batch => 200;
+
+    /// <summary>Working through history (a new install's or an upgrade's), passes take at most a quarter of the time.</summary>
+    protected override double BacklogShare => 0.25;
+
+    /// <summary>The most passes a search makes to bring the index up to date before it looks: enough for what was saved in
+    /// the last moments, not for history the background loop is still working through.</summary>
+    public const int SearchPasses = 3;
 
     protected override TimeSpan MinimumInterval => TimeSpan.FromMilliseconds(200);
 
     /// <summary>Indexes what was committed before the call and is not indexed yet (on PostgreSQL, what no running
-    /// transaction holds back), without waiting for transactions still running.</summary>
-    public Task CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(ct);
+    /// transaction holds back), without waiting for transactions still running, in at most <see cref="SearchPasses"/>
+    /// passes. Returns false when more is left (history still being indexed): the search then sees what is indexed.</summary>
+    public Task<bool> CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(SearchPasses, ct);
 
     protected override async Task<IReadOnlyList<SearchDocument>> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct)
     {

@@ -30,6 +30,11 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
     /// few times a second rather than at every commit, and its write transactions do not crowd the writers'.</summary>
     protected virtual TimeSpan MinimumInterval => TimeSpan.FromSeconds(1);
 
+    /// <summary>When a pass of the background loop finds a full batch waiting (history to work through, e.g. after an
+    /// upgrade), the loop rests before the next pass so that its passes take at most this share of the time and the
+    /// writers that serve people are not kept waiting. 1 means no rest. Passes asked for by a caller never rest.</summary>
+    protected virtual double BacklogShare => 1.0;
+
     /// <summary>Outside a transaction: what the events need done.</summary>
     protected abstract Task<TWork> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct);
 
@@ -44,18 +49,31 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         PacedLoop.RunAsync(new Pacing(TimeProvider.System, Poll) { Wake = () => signal.Next, MinimumInterval = MinimumInterval, AfterFailure = Poll },
-            ct => CatchUpAsync(wait: false, ct), e => LogFailed(logger, Name, e), stoppingToken);
+            ct => CatchUpAsync(wait: false, ct, background: true), e => LogFailed(logger, Name, e), stoppingToken);
 
     /// <summary>Passes until the consumer has handled everything committed before the call (on PostgreSQL it waits, at
     /// most <see cref="CatchUpWait"/>, for transactions that were still running to end). Returns how many things it did.</summary>
     public Task<int> RunOnceAsync(CancellationToken ct) => CatchUpAsync(wait: true, ct);
 
-    /// <summary>Passes until the consumer has handled what is readable now, without waiting for transactions still running.</summary>
-    protected Task<int> CatchUpNowAsync(CancellationToken ct) => CatchUpAsync(wait: false, ct);
+    /// <summary>Passes until the consumer has handled what is readable now, without waiting for transactions still running,
+    /// or until it has made <paramref name="maxPasses"/> passes (the rest is left to the background loop). Returns
+    /// whether it caught up.</summary>
+    protected async Task<bool> CatchUpNowAsync(int maxPasses, CancellationToken ct)
+    {
+        var passes = 0;
+        await CatchUpAsync(wait: false, ct, stopAfter: () => ++passes >= maxPasses);
+        return passes < maxPasses || await BehindAsync(ct) == false;
+    }
+
+    private async Task<bool> BehindAsync(CancellationToken ct)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return (await TicketFeed.ReadAsync(db, await PositionAsync(db, ct), 1, ct)).Count > 0;
+    }
 
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(10);
 
-    private async Task<int> CatchUpAsync(bool wait, CancellationToken ct)
+    private async Task<int> CatchUpAsync(bool wait, CancellationToken ct, bool background = false, Func<bool>? stopAfter = null)
     {
         var done = 0;
         long? horizon = null;
@@ -80,6 +98,7 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
                 await Task.Delay(TimeSpan.FromMilliseconds(20), TimeProvider.System, ct);
                 continue;
             }
+            var passStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var work = await PrepareAsync(db, events, ct);
             db.ChangeTracker.Clear();
             var to = events[^1].Position;
@@ -96,6 +115,15 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             await tx.CommitAsync(ct);
             done += did;
             Committed(work);
+            if (stopAfter?.Invoke() == true)
+            {
+                return done;
+            }
+            if (background && events.Count == Batch && BacklogShare < 1)
+            {
+                var pass = System.Diagnostics.Stopwatch.GetElapsedTime(passStarted);
+                await Task.Delay(pass * ((1 - BacklogShare) / BacklogShare), TimeProvider.System, ct);
+            }
         }
     }
 
