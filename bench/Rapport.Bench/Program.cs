@@ -28,6 +28,8 @@ const string usage =
 
     {SearchCommand.Usage}
 
+    {SearchIndexCommand.Usage}
+
     {CalendarCommand.Usage}
 
     {WarnScanCommand.Usage}
@@ -54,6 +56,7 @@ try
         "reply-check" => ReplyCheckCommand.Run(options),
         "reports" => await ReportsCommand.RunAsync(options),
         "search" => await SearchCommand.RunAsync(options),
+        "search-index" => await SearchIndexCommand.RunAsync(options),
         "calendar" => CalendarCommand.Run(options),
         "warn-scan" => await WarnScanCommand.RunAsync(options),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),

@@ -154,7 +154,7 @@ internal static class SearchCommand
     private static async Task<List<string>> RareWordsAsync(IDbContextFactory<RapportDb> factory, Random random, int count)
     {
         var sample = await SampleTextsAsync(factory, random, 50);
-        return sample.SelectMany(SearchTerms.Words).Where(w => w.Length >= 5 && w.Any(char.IsDigit) && w.Any(char.IsLetter))
+        return sample.SelectMany(SearchTerms.Words).Where(w => w.Length >= 4 && w.Any(char.IsDigit))
             .Distinct().OrderBy(_ => random.Next()).Take(count).ToList();
     }
 

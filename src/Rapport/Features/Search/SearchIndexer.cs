@@ -27,10 +27,14 @@ public sealed class SearchIndexer(IDbContextFactory<RapportDb> contexts, CommitS
 
     protected override TimeSpan MinimumInterval => TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Indexes what was committed before the call and is not indexed yet (on PostgreSQL, what no running
-    /// transaction holds back), without waiting for transactions still running, in at most <see cref="SearchPasses"/>
-    /// passes. Returns false when more is left (history still being indexed): the search then sees what is indexed.</summary>
-    public Task<bool> CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(SearchPasses, ct);
+    /// <summary>Indexes what was committed before the call and is not indexed yet, in at most <see cref="SearchPasses"/>
+    /// passes. On PostgreSQL another transaction still running holds the record back (its place in the order is not
+    /// known until it ends), so it waits for those, at most <see cref="SearchWait"/>. Returns false when more is left
+    /// (history still being indexed): the search then sees what is indexed.</summary>
+    public Task<bool> CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(SearchPasses, SearchWait, ct);
+
+    /// <summary>The longest a search waits for transactions that were running when it began.</summary>
+    public static readonly TimeSpan SearchWait = TimeSpan.FromSeconds(2);
 
     protected override async Task<IReadOnlyList<SearchDocument>> PrepareAsync(RapportDb db, IReadOnlyList<FeedEvent> events, CancellationToken ct)
     {

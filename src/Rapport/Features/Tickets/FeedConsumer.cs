@@ -55,13 +55,13 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
     /// most <see cref="CatchUpWait"/>, for transactions that were still running to end). Returns how many things it did.</summary>
     public Task<int> RunOnceAsync(CancellationToken ct) => CatchUpAsync(wait: true, ct);
 
-    /// <summary>Passes until the consumer has handled what is readable now, without waiting for transactions still running,
-    /// or until it has made <paramref name="maxPasses"/> passes (the rest is left to the background loop). Returns
-    /// whether it caught up.</summary>
-    protected async Task<bool> CatchUpNowAsync(int maxPasses, CancellationToken ct)
+    /// <summary>Passes until the consumer has handled everything committed before the call, waiting at most
+    /// <paramref name="maxWait"/> for transactions that were running then to end (PostgreSQL), or until it has made
+    /// <paramref name="maxPasses"/> passes (the rest is left to the background loop). Returns whether it caught up.</summary>
+    protected async Task<bool> CatchUpNowAsync(int maxPasses, TimeSpan maxWait, CancellationToken ct)
     {
         var passes = 0;
-        await CatchUpAsync(wait: false, ct, stopAfter: () => ++passes >= maxPasses);
+        await CatchUpAsync(wait: true, ct, stopAfter: () => ++passes >= maxPasses, maxWait: maxWait);
         return passes < maxPasses || await BehindAsync(ct) == false;
     }
 
@@ -73,7 +73,7 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
 
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(10);
 
-    private async Task<int> CatchUpAsync(bool wait, CancellationToken ct, bool background = false, Func<bool>? stopAfter = null)
+    private async Task<int> CatchUpAsync(bool wait, CancellationToken ct, bool background = false, Func<bool>? stopAfter = null, TimeSpan? maxWait = null)
     {
         var done = 0;
         long? horizon = null;
@@ -91,7 +91,7 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             var events = await TicketFeed.ReadAsync(db, from, Batch, ct);
             if (events.Count == 0)
             {
-                if (reached || System.Diagnostics.Stopwatch.GetElapsedTime(started) > CatchUpWait)
+                if (reached || System.Diagnostics.Stopwatch.GetElapsedTime(started) > (maxWait ?? CatchUpWait))
                 {
                     return done;
                 }
@@ -100,6 +100,7 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             }
             var passStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             var work = await PrepareAsync(db, events, ct);
+            var prepared = System.Diagnostics.Stopwatch.GetElapsedTime(passStarted);
             db.ChangeTracker.Clear();
             var to = events[^1].Position;
             await using var tx = await db.BeginWriteTransactionAsync(ct);
@@ -114,6 +115,7 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             done += did;
+            LogPass(logger, Name, events.Count, did, prepared.TotalMilliseconds, (System.Diagnostics.Stopwatch.GetElapsedTime(passStarted) - prepared).TotalMilliseconds);
             Committed(work);
             if (stopAfter?.Invoke() == true)
             {
@@ -142,6 +144,9 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
             """, ct);
         return await PositionAsync(db, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The {Consumer} consumer read {Events} events and did {Done} things: prepared in {PrepareMs:F1} ms, written (with the wait for the write turn) in {WriteMs:F1} ms")]
+    private static partial void LogPass(ILogger logger, string consumer, int events, int done, double prepareMs, double writeMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The {Consumer} consumer of ticket changes failed; trying again shortly")]
     private static partial void LogFailed(ILogger logger, string consumer, Exception exception);
