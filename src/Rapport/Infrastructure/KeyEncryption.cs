@@ -64,8 +64,16 @@ public sealed class KeyEncryptionKey
                 "KeyProtection__Key (32 random bytes, base64: openssl rand -base64 32) or KeyProtection__KeyFile (a file holding it).");
         }
         file = Path.GetFullPath(file);
-        var created = CreateIfMissing(file);
-        return new KeyEncryptionKey(Parse(File.ReadAllText(file), file), file) { Created = created };
+        try
+        {
+            var created = CreateIfMissing(file);
+            return new KeyEncryptionKey(Parse(File.ReadAllText(file), file), file) { Created = created };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"The key-encryption key file {file} cannot be read or made ({e.Message}). " +
+                "Make it readable to this user, or set KeyProtection__KeyFile or KeyProtection__Key (openssl rand -base64 32).", e);
+        }
     }
 
     internal static string Fingerprint(ReadOnlySpan<byte> key)

@@ -38,6 +38,10 @@ public sealed partial class KeyRingStartup(
         {
             LogKeyUsed(key.Source, key.Id);
         }
+        if (key.Source.StartsWith(data.Value.FullPath.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            LogKeyInDataDirectory(key.Source);
+        }
         await using (var lockHolder = await contexts.CreateDbContextAsync(ct))
         {
             var postgres = lockHolder.Database.IsNpgsql();
@@ -208,6 +212,10 @@ public sealed partial class KeyRingStartup(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Data Protection keys are in the database, encrypted with key-encryption key {KeyId} from {KeySource}")]
     private partial void LogKeyUsed(string keySource, string keyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The key-encryption key file {KeyFile} is inside the data directory: a copy of the data folder " +
+        "carries the key that opens it. Keep it elsewhere (KeyProtection:KeyFile)")]
+    private partial void LogKeyInDataDirectory(string keyFile);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Moved the key files in {Folder} into the database ({Imported} new, {AlreadyThere} there already) and deleted them")]
     private partial void LogImported(int imported, int alreadyThere, string folder);
