@@ -29,6 +29,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddRapportLogging(isCommand);
 builder.AddRapportWeb();
 builder.AddRapportData();
+builder.AddRapportDataProtection();
 builder.AddRapportAuth();
 builder.AddTickets();
 builder.AddCustomers();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -22,7 +23,7 @@ namespace Rapport.Data;
 
 /// <summary>The one database context. Each provider has a thin subclass that owns its migrations
 /// (SqliteRapportDb, PostgresRapportDb); everything else uses this type.</summary>
-public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Agent, IdentityRole<int>, int>(options)
+public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Agent, IdentityRole<int>, int>(options), IDataProtectionKeyContext
 {
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<TicketTag> TicketTags => Set<TicketTag>();
@@ -54,6 +55,9 @@ public abstract class RapportDb(DbContextOptions options) : IdentityDbContext<Ag
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<Partner> Partners => Set<Partner>();
     public DbSet<WarrantyClaim> WarrantyClaims => Set<WarrantyClaim>();
+
+    /// <summary>ASP.NET Core Data Protection's keys, shared by every node (Infrastructure/DataProtectionSetup).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

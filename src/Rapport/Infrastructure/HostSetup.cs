@@ -35,5 +35,6 @@ public static class HostSetup
         {
             await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
         }
+        await app.Services.GetRequiredService<KeyRingStartup>().RunAsync(app.Lifetime.ApplicationStopping);
     }
 }

@@ -27,8 +27,9 @@ public class PostgresRapportFactory : RapportFactory
     public override IReadOnlyDictionary<string, string> DatabaseSettings => new Dictionary<string, string>
     {
         ["ConnectionStrings:Rapport"] = DatabaseConnectionString,
-        // Attachments and keys still live in the data directory.
+        // Attachments still live in the data directory.
         ["Data:Directory"] = _dataDirectory,
+        ["KeyProtection:Key"] = KeyEncryptionKey,
     };
 
     public override async ValueTask InitializeAsync()

@@ -28,6 +28,10 @@ public abstract class RapportFactory : WebApplicationFactory<Program>, IAsyncLif
     /// whatever Host a request names.</summary>
     public const string PublicUrl = "https://desk.example";
 
+    /// <summary>The key-encryption key every test app is given (KeyProtection:Key), so that no test makes a key file in
+    /// the home folder; a test of another key sets its own.</summary>
+    public static readonly string KeyEncryptionKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)(i * 7)).ToArray());
+
     /// <summary>The app's clock. Advance it to move time; it never moves by itself.</summary>
     public FakeTimeProvider Time { get; } = new(Start);
 

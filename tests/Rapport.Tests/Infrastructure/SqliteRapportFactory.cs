@@ -21,6 +21,7 @@ public class SqliteRapportFactory : RapportFactory
         ["Data:Directory"] = DataDirectory,
         // A connection string in the environment would point elsewhere; empty means <Data:Directory>/rapport.db.
         ["ConnectionStrings:Rapport"] = "",
+        ["KeyProtection:Key"] = KeyEncryptionKey,
     };
 
     public override async ValueTask InitializeAsync()

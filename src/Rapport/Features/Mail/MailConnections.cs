@@ -22,10 +22,12 @@ public sealed class MailConnections(MailboxSecrets secrets)
         var client = new ImapClient { Timeout = (int)Timeout.TotalMilliseconds };
         try
         {
+            // Decrypted first: a password whose key is missing is known without reaching the server.
+            var password = mailbox.ImapUser is null ? null : secrets.Unprotect(mailbox.ImapPasswordProtected) ?? "";
             await client.ConnectAsync(mailbox.ImapHost, mailbox.ImapPort, Options(mailbox.ImapSecurity), ct);
             if (mailbox.ImapUser is not null)
             {
-                await client.AuthenticateAsync(mailbox.ImapUser, secrets.Unprotect(mailbox.ImapPasswordProtected) ?? "", ct);
+                await client.AuthenticateAsync(mailbox.ImapUser, password ?? "", ct);
             }
             return client;
         }
@@ -45,10 +47,12 @@ public sealed class MailConnections(MailboxSecrets secrets)
         var client = new SmtpClient { Timeout = (int)Timeout.TotalMilliseconds };
         try
         {
+            // Decrypted first: a password whose key is missing is known without reaching the server.
+            var password = mailbox.SmtpUser is null ? null : secrets.Unprotect(mailbox.SmtpPasswordProtected) ?? "";
             await client.ConnectAsync(mailbox.SmtpHost, mailbox.SmtpPort, Options(mailbox.SmtpSecurity), ct);
             if (mailbox.SmtpUser is not null)
             {
-                await client.AuthenticateAsync(mailbox.SmtpUser, secrets.Unprotect(mailbox.SmtpPasswordProtected) ?? "", ct);
+                await client.AuthenticateAsync(mailbox.SmtpUser, password ?? "", ct);
             }
             return client;
         }
@@ -126,7 +130,8 @@ public sealed class MailConnections(MailboxSecrets secrets)
         NotSupportedException n when n.Message.Contains("STARTTLS", StringComparison.OrdinalIgnoreCase) =>
             $"{host}:{port} does not offer STARTTLS. Choose TLS or another port.",
         ImapCommandException or SmtpCommandException => $"{host} refused a command: {e.Message}",
-        CryptographicException => "The stored password cannot be decrypted (the data protection keys changed). Enter the password again.",
+        CryptographicException => "The key that encrypted this password is missing (Rapport runs with another key-encryption key than " +
+            "when it was saved, see KeyProtection in the README): enter the password again, or start Rapport with that key.",
         TimeoutException or OperationCanceledException => $"{host}:{port} did not answer within {Timeout.TotalSeconds:0} seconds.",
         IOException io => $"The connection to {host}:{port} broke: {io.Message}",
         _ => $"{e.GetType().Name}: {e.Message}",

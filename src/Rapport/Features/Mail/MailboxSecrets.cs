@@ -2,8 +2,9 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace Rapport.Features.Mail;
 
-/// <summary>Encrypts mailbox passwords at rest with ASP.NET Core Data Protection. The keys live in the data
-/// directory (keys/), so a copy of the database alone does not reveal the passwords; back up both together.</summary>
+/// <summary>Encrypts mailbox passwords at rest with ASP.NET Core Data Protection. Its keys are in the database, encrypted
+/// with the key-encryption key from configuration (docs/decisions/0064), so the database alone does not reveal the
+/// passwords; back up both.</summary>
 public sealed class MailboxSecrets(IDataProtectionProvider provider)
 {
     private readonly IDataProtector _protector = provider.CreateProtector("Rapport.Mail.MailboxPassword.v1");

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -22,12 +21,9 @@ public sealed record MailboxDetails(int Id, string Name, string Address, bool En
 
 public static class MailboxesApi
 {
-    /// <summary>Mailbox passwords are encrypted with keys kept in the data directory (keys/).</summary>
+    /// <summary>Mailbox passwords are encrypted with Data Protection (<see cref="DataProtectionSetup"/>).</summary>
     public static IHostApplicationBuilder AddMailboxes(this IHostApplicationBuilder builder)
     {
-        var dataDirectory = builder.Configuration.GetSection(DataOptions.Section).Get<DataOptions>()?.FullPath ?? new DataOptions().FullPath;
-        builder.Services.AddDataProtection().SetApplicationName("Rapport")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
         builder.Services.AddSingleton<MailboxSecrets>();
         builder.Services.AddSingleton<MailConnections>();
         builder.Services.AddSingleton<SaveMailbox>();

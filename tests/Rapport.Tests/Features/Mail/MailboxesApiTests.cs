@@ -34,7 +34,7 @@ public abstract class MailboxesApiTests(RapportFactory app) : DatabaseTests(app)
     }
 
     [Fact]
-    public async Task Create_WithPasswords_StoresThemEncryptedWithKeysInTheDataDirectory()
+    public async Task Create_WithPasswords_StoresThemEncryptedWithKeysInTheDatabase()
     {
         var client = await OwnerAsync();
         var name = NewName();
@@ -53,8 +53,8 @@ public abstract class MailboxesApiTests(RapportFactory app) : DatabaseTests(app)
         var secrets = App.Services.GetRequiredService<MailboxSecrets>();
         secrets.Unprotect(stored.ImapPasswordProtected).ShouldBe("imap-secret-123");
         secrets.Unprotect(stored.SmtpPasswordProtected).ShouldBe("smtp-secret-456");
-        var keys = Path.Combine(App.Services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, "keys");
-        Directory.EnumerateFiles(keys, "key-*.xml").ShouldNotBeEmpty();
+        (await db.DataProtectionKeys.AsNoTracking().CountAsync(Ct)).ShouldBeGreaterThan(0);
+        Directory.Exists(Path.Combine(App.Services.GetRequiredService<IOptions<DataOptions>>().Value.FullPath, "keys")).ShouldBeFalse();
     }
 
     [Fact]
