@@ -1,0 +1,432 @@
+using System.Text;
+using static Rapport.Features.Mail.MailTextPatterns;
+
+namespace Rapport.Features.Mail;
+
+public enum MailTextKind
+{
+    /// <summary>What the sender wrote this time.</summary>
+    New,
+    /// <summary>Quoted history: "&gt;" lines, attributions, Outlook header blocks and what follows them.</summary>
+    Quote,
+    /// <summary>"-- " signatures, "Sent from my iPhone", mailing-list footers.</summary>
+    Signature,
+    /// <summary>A forwarded message (read again in <see cref="MailText.Forwards"/>).</summary>
+    Forward,
+}
+
+public sealed record MailTextPart(MailTextKind Kind, string Text);
+
+/// <summary>A message forwarded inside this one, with its original sender.</summary>
+public sealed record ForwardedMail(string? From, string? Subject, MailText Text);
+
+/// <summary>One model of an email's text (docs/decisions/0067-one-model-of-an-emails-text.md): the text in parts that
+/// are never dropped (new text, quoted history, signature, forwarded content), in their order. Top-posted, bottom-posted
+/// and interleaved replies all keep what the sender wrote; when unsure, a line stays new text. Bounded work: the first
+/// <see cref="MaxChars"/> characters are read line by line (the rest follows as one part), each line cut for matching.</summary>
+public sealed class MailText
+{
+    public const int MaxChars = 200_000;
+    private const int MaxForwardDepth = 3;
+
+    private MailText(IReadOnlyList<MailTextPart> parts, IReadOnlyList<ForwardedMail> forwards)
+    {
+        Parts = parts;
+        Forwards = forwards;
+        Interleaved = IsInterleaved(parts);
+        NewText = Join(parts, MailTextKind.New);
+    }
+
+    public IReadOnlyList<MailTextPart> Parts { get; }
+    public IReadOnlyList<ForwardedMail> Forwards { get; }
+    /// <summary>Answers written between quoted lines (more than one quote followed by new text).</summary>
+    public bool Interleaved { get; }
+    /// <summary>What the sender wrote this time, without quotes, signature or forwarded messages.</summary>
+    public string NewText { get; }
+    public string Quoted => Join(Parts, MailTextKind.Quote);
+    public string Signature => Join(Parts, MailTextKind.Signature);
+
+    /// <summary>What the sender asks about: the new text and the new text of the messages they forwarded.</summary>
+    public string Content => string.Join("\n\n", Forwards.Select(f => f.Text.Content).Prepend(NewText).Where(t => t.Length > 0));
+
+    /// <summary>What the ticket shows: the new text (each interleaved answer under the quoted line it answers), then each
+    /// forwarded message with its original sender.</summary>
+    public string Shown()
+    {
+        var shown = new StringBuilder();
+        for (var i = 0; i < Parts.Count; i++)
+        {
+            if (Parts[i].Kind != MailTextKind.New)
+            {
+                continue;
+            }
+            if (shown.Length > 0)
+            {
+                shown.Append("\n\n");
+            }
+            if (Interleaved && i > 0 && Parts[i - 1].Kind == MailTextKind.Quote)
+            {
+                foreach (var line in Parts[i - 1].Text.Split('\n').Where(l => l.Trim().Length > 0).TakeLast(2))
+                {
+                    shown.Append(line.TrimStart().StartsWith('>') ? line.TrimStart() : "> " + line.Trim()).Append('\n');
+                }
+            }
+            shown.Append(Parts[i].Text);
+        }
+        foreach (var forward in Forwards)
+        {
+            shown.Append(shown.Length > 0 ? "\n\n" : "").Append("---------- Forwarded message ----------\n");
+            if (forward.From is { Length: > 0 } from)
+            {
+                shown.Append("From: ").Append(from).Append('\n');
+            }
+            if (forward.Subject is { Length: > 0 } subject)
+            {
+                shown.Append("Subject: ").Append(subject).Append('\n');
+            }
+            shown.Append('\n').Append(forward.Text.Shown());
+        }
+        return shown.ToString().Trim();
+    }
+
+    /// <summary>Reads a plain-text message. <paramref name="subject"/> tells an Outlook forward from a reply.</summary>
+    public static MailText Read(string? text, string? subject = null) => Read(text ?? "", subject, 0);
+
+    /// <summary>Reads an HTML-only message by its own quote markup first (<see cref="MailTextHtml"/>).</summary>
+    public static MailText ReadHtml(string? html, string? subject, CancellationToken ct) => Read(MailTextHtml.Mark(html, ct), subject, 0);
+
+    private static MailText Read(string text, string? subject, int depth)
+    {
+        var all = text.Replace("\r\n", "\n").Replace('\r', '\n');
+        var overflow = all.Length > MaxChars ? all[MaxChars..] : "";
+        var lines = (overflow.Length > 0 ? all[..MaxChars] : all).Split('\n');
+        var kinds = new MailTextKind[lines.Length];
+        var named = NamedQuotePrefixes(lines);
+        var forwardFrom = -1;
+        var signature = false;
+        var i = 0;
+        while (i < lines.Length)
+        {
+            var line = Cut(lines[i]);
+            if (line.Trim().Length == 0)
+            {
+                i++;
+                continue;
+            }
+            if (IsQuote(line, named))
+            {
+                signature = false;
+                kinds[i++] = MailTextKind.Quote;
+                continue;
+            }
+            if (ForwardMarker().IsMatch(line))
+            {
+                forwardFrom = i;
+                break;
+            }
+            var attribution = AttributionLength(lines, i, out var strong);
+            if (attribution > 0)
+            {
+                var next = NextNonBlank(lines, i + attribution);
+                if (next >= 0 && IsQuote(Cut(lines[next]), named))
+                {
+                    signature = false;
+                    Array.Fill(kinds, MailTextKind.Quote, i, attribution);
+                    i += attribution;
+                    continue;
+                }
+                if (strong)
+                {
+                    Array.Fill(kinds, MailTextKind.Quote, i, lines.Length - i);
+                    break;
+                }
+            }
+            if (OriginalMessage().IsMatch(line) || HeaderBlockAt(lines, i) || SeparatorAbove(lines, i))
+            {
+                var start = SeparatorBefore(lines, i);
+                if (IsForward(lines, i, subject))
+                {
+                    forwardFrom = start;
+                    break;
+                }
+                Array.Fill(kinds, MailTextKind.Quote, start, lines.Length - start);
+                break;
+            }
+            if (line.TrimEnd() == "--" && (i > 0 || line == "-- "))
+            {
+                signature = true;
+            }
+            else if (Separator().IsMatch(line) && Enumerable.Range(i + 1, 3).Any(j => j < lines.Length && ListFooter().IsMatch(Cut(lines[j]))))
+            {
+                Array.Fill(kinds, MailTextKind.Signature, i, lines.Length - i);
+                break;
+            }
+            else if (line.Length <= 100 && MobileSignature().IsMatch(line) && (DeviceOrApp().IsMatch(line) || line.Contains("<http", StringComparison.Ordinal)))
+            {
+                kinds[i++] = MailTextKind.Signature;
+                continue;
+            }
+            kinds[i++] = WrappedQuote(lines, i - 1, named) ? MailTextKind.Quote : signature ? MailTextKind.Signature : MailTextKind.New;
+        }
+
+        var forwards = new List<ForwardedMail>();
+        if (forwardFrom >= 0)
+        {
+            Array.Fill(kinds, MailTextKind.Forward, forwardFrom, lines.Length - forwardFrom);
+            if (depth < MaxForwardDepth)
+            {
+                forwards.Add(Forwarded(lines, forwardFrom, depth));
+            }
+            else
+            {
+                Array.Fill(kinds, MailTextKind.Quote, forwardFrom, lines.Length - forwardFrom);
+            }
+        }
+        var parts = Group(lines, kinds);
+        if (overflow.Length > 0)
+        {
+            parts.Add(new MailTextPart(parts.Count > 0 ? parts[^1].Kind : MailTextKind.New, overflow));
+        }
+        if (forwards.Count == 0 && !parts.Any(p => p.Kind == MailTextKind.New))
+        {
+            // Nothing looked new: unsure, so the whole text is the new text.
+            return new MailText([new MailTextPart(MailTextKind.New, all.Trim())], []);
+        }
+        return new MailText(parts, forwards);
+    }
+
+    private static ForwardedMail Forwarded(string[] lines, int from, int depth)
+    {
+        var j = from;
+        var first = Cut(lines[j]);
+        if (ForwardMarker().IsMatch(first) || OriginalMessage().IsMatch(first) || Separator().IsMatch(first))
+        {
+            j++;
+        }
+        string? sender = null, subject = null;
+        var fields = 0;
+        for (var seen = 0; j < lines.Length && seen < 16; seen++)
+        {
+            var line = Cut(lines[j]);
+            if (line.Trim().Length == 0 || Separator().IsMatch(line) || OriginalMessage().IsMatch(line))
+            {
+                j++;
+                if (fields > 0 && line.Trim().Length == 0)
+                {
+                    break;
+                }
+                continue;
+            }
+            if (FromField().IsMatch(line))
+            {
+                sender = ValueOf(line);
+            }
+            else if (SubjectField().IsMatch(line))
+            {
+                subject = ValueOf(line);
+            }
+            else if (!OtherField().IsMatch(line) && !DateField().IsMatch(line))
+            {
+                break;
+            }
+            fields++;
+            j++;
+        }
+        var body = string.Join('\n', lines.Skip(j));
+        return new ForwardedMail(sender, subject, Read(body, subject, depth + 1));
+    }
+
+    private static string ValueOf(string field)
+    {
+        var colon = field.IndexOfAny([':', '：']);
+        return field[(colon + 1)..].Replace("*", "", StringComparison.Ordinal).Trim();
+    }
+
+    /// <summary>How many lines (1 to 3, for wrapped ones) form an attribution at <paramref name="i"/>, or 0. Strong: it has
+    /// a date, a time or an address, so it opens history even when the quote under it carries no "&gt;".</summary>
+    private static int AttributionLength(string[] lines, int i, out bool strong)
+    {
+        strong = false;
+        var joined = Cut(lines[i]).Trim();
+        if (joined.Length > 400)
+        {
+            return 0;
+        }
+        var wrapped = AttributionStart().IsMatch(joined) || joined.Contains('@');
+        for (var k = 1; k <= 3; k++)
+        {
+            if (Attribution().IsMatch(joined) || DateLedAttribution().IsMatch(joined))
+            {
+                strong = DateOrAddress().IsMatch(joined);
+                return k;
+            }
+            if (!wrapped || i + k >= lines.Length || Cut(lines[i + k]).Trim() is not { Length: > 0 } next || IsQuote(next, null))
+            {
+                return 0;
+            }
+            joined += " " + next;
+            if (joined.Length > 500)
+            {
+                return 0;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>An Outlook-style header block: From (or its date) and, in the next lines, another of its fields.</summary>
+    private static bool HeaderBlockAt(string[] lines, int i)
+    {
+        var line = Cut(lines[i]);
+        var from = FromField().IsMatch(line);
+        if (!from && !DateField().IsMatch(line))
+        {
+            return false;
+        }
+        for (int j = i + 1, fields = 0; j < lines.Length && j <= i + 6 && fields < 4; j++)
+        {
+            var next = Cut(lines[j]);
+            if (next.Trim().Length == 0)
+            {
+                continue;
+            }
+            if (from ? OtherField().IsMatch(next) : FromField().IsMatch(next))
+            {
+                return true;
+            }
+            fields++;
+        }
+        return false;
+    }
+
+    /// <summary>A quoted line the sender's client wrapped without "&gt;": right between a long quoted line and another
+    /// quoted line, with no blank line around it (an answer between quotes stands apart, or follows a short question).</summary>
+    private static bool WrappedQuote(string[] lines, int i, HashSet<string> named) =>
+        i > 0 && i + 1 < lines.Length && IsQuote(Cut(lines[i - 1]), named) && lines[i - 1].TrimEnd().Length >= 65
+        && IsQuote(Cut(lines[i + 1]), named);
+
+    /// <summary>A separator line (Outlook's underscores, an HTML rule) right above a From or Date field.</summary>
+    private static bool SeparatorAbove(string[] lines, int i)
+    {
+        if (!Separator().IsMatch(Cut(lines[i])))
+        {
+            return false;
+        }
+        var next = NextNonBlank(lines, i + 1);
+        return next >= 0 && next <= i + 2 && (FromField().IsMatch(Cut(lines[next])) || DateField().IsMatch(Cut(lines[next])));
+    }
+
+    private static bool IsForward(string[] lines, int i, string? subject)
+    {
+        for (var j = i; j < lines.Length && j <= i + 8; j++)
+        {
+            var line = Cut(lines[j]);
+            if (SubjectField().IsMatch(line))
+            {
+                return ForwardPrefix().IsMatch(ValueOf(line));
+            }
+        }
+        return subject is not null && ForwardPrefix().IsMatch(subject);
+    }
+
+    /// <summary>Where history starts: at the separator line (underscores, dashes) right above a header block, if any.</summary>
+    private static int SeparatorBefore(string[] lines, int i)
+    {
+        for (var j = i - 1; j >= 0 && j >= i - 2; j--)
+        {
+            var line = Cut(lines[j]);
+            if (Separator().IsMatch(line))
+            {
+                return j;
+            }
+            if (line.Trim().Length > 0)
+            {
+                break;
+            }
+        }
+        return i;
+    }
+
+    private static bool IsQuote(string line, HashSet<string>? named)
+    {
+        if (Quoted().IsMatch(line))
+        {
+            return true;
+        }
+        if (named is not { Count: > 0 })
+        {
+            return false;
+        }
+        var match = NamedQuote().Match(line);
+        return match.Success && named.Contains(match.Groups[1].Value);
+    }
+
+    /// <summary>"Tim&gt; " prefixes found on at least two lines: a quote style, not a stray "&gt;".</summary>
+    private static HashSet<string> NamedQuotePrefixes(string[] lines)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var line in lines)
+        {
+            if (line.Length > 2 && line.Length < 2000 && line.Contains('>') && NamedQuote().Match(Cut(line)) is { Success: true } match)
+            {
+                counts[match.Groups[1].Value] = counts.GetValueOrDefault(match.Groups[1].Value) + 1;
+            }
+        }
+        return counts.Where(c => c.Value >= 2).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static int NextNonBlank(string[] lines, int from)
+    {
+        for (var j = from; j < lines.Length; j++)
+        {
+            if (lines[j].Trim().Length > 0)
+            {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    private static string Cut(string line) => line.Length > MaxLine ? line[..MaxLine] : line;
+
+    private static List<MailTextPart> Group(string[] lines, MailTextKind[] kinds)
+    {
+        var parts = new List<MailTextPart>();
+        var current = new StringBuilder();
+        MailTextKind? kind = null;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var blank = lines[i].Trim().Length == 0;
+            if (!blank && kind != kinds[i])
+            {
+                Add();
+                kind = kinds[i];
+            }
+            current.Append(lines[i].TrimEnd()).Append('\n');
+        }
+        Add();
+        return parts;
+
+        void Add()
+        {
+            var text = current.ToString().Trim('\n', ' ', '\t');
+            if (kind is { } k && text.Length > 0)
+            {
+                parts.Add(new MailTextPart(k, text));
+            }
+            current.Clear();
+        }
+    }
+
+    private static bool IsInterleaved(IReadOnlyList<MailTextPart> parts)
+    {
+        var answered = 0;
+        for (var i = 1; i < parts.Count; i++)
+        {
+            answered += parts[i].Kind == MailTextKind.New && parts[i - 1].Kind == MailTextKind.Quote ? 1 : 0;
+        }
+        return answered >= 2;
+    }
+
+    private static string Join(IReadOnlyList<MailTextPart> parts, MailTextKind kind) =>
+        string.Join("\n\n", parts.Where(p => p.Kind == kind).Select(p => p.Text));
+}
