@@ -93,7 +93,8 @@ public sealed class MailText
     public static MailText Read(string? text, string? subject = null) => Read(text ?? "", subject, 0);
 
     /// <summary>Reads an HTML-only message by its own quote markup first (<see cref="MailTextHtml"/>).</summary>
-    public static MailText ReadHtml(string? html, string? subject, CancellationToken ct) => Read(MailTextHtml.Mark(html, ct), subject, 0);
+    public static MailText ReadHtml(string? html, string? subject, TimeProvider time, CancellationToken ct) =>
+        Read(MailTextHtml.Mark(html, time, ct), subject, 0);
 
     private static MailText Read(string text, string? subject, int depth)
     {
@@ -160,6 +161,10 @@ public sealed class MailText
             {
                 Array.Fill(kinds, MailTextKind.Signature, i, lines.Length - i);
                 break;
+            }
+            else if (Separator().IsMatch(line) && ContactBlockBelow(lines, i + 1, named))
+            {
+                signature = true;
             }
             else if (line.Length <= 100 && MobileSignature().IsMatch(line) && (DeviceOrApp().IsMatch(line) || line.Contains("<http", StringComparison.Ordinal)))
             {
@@ -303,6 +308,27 @@ public sealed class MailText
     private static bool WrappedQuote(string[] lines, int i, HashSet<string> named) =>
         i > 0 && i + 1 < lines.Length && IsQuote(Cut(lines[i - 1]), named) && lines[i - 1].TrimEnd().Length >= 65
         && IsQuote(Cut(lines[i + 1]), named);
+
+    /// <summary>A signature under a separator line: at most eight short lines up to the end or the next quote, one of
+    /// them an address, a phone number or a web address.</summary>
+    private static bool ContactBlockBelow(string[] lines, int from, HashSet<string> named)
+    {
+        var (count, contact) = (0, false);
+        for (var j = from; j < lines.Length; j++)
+        {
+            var line = Cut(lines[j]).Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            if (IsQuote(line, named) || ++count > 8 || line.Length > 80)
+            {
+                return count is > 0 and <= 8 && contact && IsQuote(line, named);
+            }
+            contact |= ContactDetail().IsMatch(line);
+        }
+        return count > 0 && contact;
+    }
 
     /// <summary>A separator line (Outlook's underscores, an HTML rule) right above a From or Date field.</summary>
     private static bool SeparatorAbove(string[] lines, int i)

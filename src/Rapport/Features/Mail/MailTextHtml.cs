@@ -24,7 +24,7 @@ internal static class MailTextHtml
         "script", "style", "head", "title", "template", "noscript", "xml", "iframe",
     };
 
-    public static string Mark(string? html, CancellationToken ct)
+    public static string Mark(string? html, TimeProvider time, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(html))
         {
@@ -34,8 +34,27 @@ internal static class MailTextHtml
         {
             return HtmlText.Of(html, ct);
         }
-        var parser = new HtmlParser(new HtmlParserOptions { MaximumDepth = HtmlLimits.Default.MaxDepth });
-        using var document = parser.ParseDocument(html);
+        // The parse is watched as the sanitizer's is (0048): too deep, too many elements or too long, and the text is read
+        // token by token instead, without the markup.
+        var work = new HtmlWork(HtmlLimits.Default, time, ct);
+        var options = new HtmlParserOptions
+        {
+            MaximumDepth = HtmlLimits.Default.MaxDepth, OnToken = work.OnToken, ShouldEmitAttribute = work.ShouldEmitAttribute,
+        };
+        try
+        {
+            using var document = new HtmlParser(options).ParseDocument(html);
+            work.Check();
+            return Walk(document, work);
+        }
+        catch (HtmlTooComplexException)
+        {
+            return HtmlText.Of(html, ct);
+        }
+    }
+
+    private static string Walk(AngleSharp.Html.Dom.IHtmlDocument document, HtmlWork work)
+    {
         var writer = new Writer();
         var pending = new Stack<Frame>();
         if (document.Body is { } body)
@@ -45,10 +64,7 @@ internal static class MailTextHtml
         var rest = 0;
         for (var count = 0; pending.TryPop(out var frame) && count < MaxNodes; count++)
         {
-            if (count % 4096 == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-            }
+            work.Tick();
             if (frame.End)
             {
                 writer.Break(paragraph: frame.Node is IElement { LocalName: "p" });

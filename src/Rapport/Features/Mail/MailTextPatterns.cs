@@ -81,6 +81,10 @@ internal static partial class MailTextPatterns
     [GeneratedRegex(@"iPhone|iPad|Android|BlackBerry|Samsung|Galaxy|Huawei|Xiaomi|Pixel|mobil|móvil|movil|cellulare|smartphone|Outlook|Mail|Yahoo|Gmail|Windows|Proton|Spark|AOL|Почты|手机|手機|设备|iPhonesta|iPadista|Android-", Linear)]
     public static partial Regex DeviceOrApp();
 
+    /// <summary>What a signature block holds: an address, a phone number, a web address.</summary>
+    [GeneratedRegex(@"\S@\S|\+?\d[\d ()./-]{6,}\d|www\.|https?://", Linear)]
+    public static partial Regex ContactDetail();
+
     /// <summary>A mailing list's footer under its separator.</summary>
     [GeneratedRegex(@"mailing list|listinfo|/mailman/|unsubscribe|abbestellen|désinscri|darse de baja", Linear)]
     public static partial Regex ListFooter();

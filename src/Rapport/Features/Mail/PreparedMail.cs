@@ -40,7 +40,7 @@ internal sealed class PreparedMail
 
 /// <summary>Prepares a raw message on the caller's thread: parses it, says whether a person wrote it (else why it is
 /// machine mail), reads its text and keeps its attachments in the file store.</summary>
-public sealed class MailPreparer(FileStore files, MailboxDirectory mailboxes,
+public sealed class MailPreparer(FileStore files, MailboxDirectory mailboxes, TimeProvider time,
     IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions)
 {
     internal async Task<PreparedMail> PrepareAsync(string sha, byte[] raw, CancellationToken ct)
@@ -91,7 +91,7 @@ public sealed class MailPreparer(FileStore files, MailboxDirectory mailboxes,
     private (MessageBody Body, bool HasHtml) Body(MimeMessage mail, CancellationToken ct)
     {
         var text = mail.TextBody;
-        var read = string.IsNullOrWhiteSpace(text) ? MailText.ReadHtml(MailHtml.HtmlPartOf(mail), mail.Subject, ct) : MailText.Read(text, mail.Subject);
+        var read = string.IsNullOrWhiteSpace(text) ? MailText.ReadHtml(MailHtml.HtmlPartOf(mail), mail.Subject, time, ct) : MailText.Read(text, mail.Subject);
         var folded = read.Shown();
         if (folded.Length == 0)
         {

@@ -40,7 +40,7 @@ public sealed partial class MailTextEvaluationTests(ITestOutputHelper output)
     }
 
     public static string NewTextOf(Case c) =>
-        (c.Html ? MailText.ReadHtml(c.Message, null, CancellationToken.None) : MailText.Read(c.Message)).NewText;
+        (c.Html ? MailText.ReadHtml(c.Message, null, TimeProvider.System, CancellationToken.None) : MailText.Read(c.Message)).NewText;
 
     [Fact]
     public void NewText_MatchesTheCarefulReader_AboveTheFloors()

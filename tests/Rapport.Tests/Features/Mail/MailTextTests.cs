@@ -124,6 +124,23 @@ public sealed class MailTextTests
     }
 
     [Fact]
+    public void Read_ContactBlockUnderASeparator_IsTheSignature()
+    {
+        var text = MailText.Read("Thanks for the update!\n\nSarah\n\n_____\nSarah Johnson\nProduct Manager\n+1 555-0123");
+
+        text.NewText.ShouldBe("Thanks for the update!\n\nSarah");
+        text.Signature.ShouldContain("+1 555-0123");
+    }
+
+    [Fact]
+    public void Read_SeparatorAboveOrdinaryText_StaysNewText()
+    {
+        var message = "Step one done.\n-----\nStep two: the lid still rattles.";
+
+        MailText.Read(message).NewText.ShouldBe(message);
+    }
+
+    [Fact]
     public void Read_NamedQuoteStyle_IsQuoted()
     {
         var text = MailText.Read("Tim> Does the new release fix it?\nTim> I still see the error.\n\nYes, 2.1 fixes it.");
@@ -189,7 +206,7 @@ public sealed class MailTextTests
     {
         var html = "<div dir=\"ltr\">Thanks, it works now.</div><br><div class=\"gmail_quote\"><div dir=\"ltr\" class=\"gmail_attr\">On Mon, Mar 3, 2025 at 10:15 AM Acme &lt;s@acme.example&gt; wrote:<br></div><blockquote class=\"gmail_quote\">Try again.</blockquote></div>";
 
-        MailText.ReadHtml(html, null, CancellationToken.None).NewText.ShouldBe("Thanks, it works now.");
+        MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None).NewText.ShouldBe("Thanks, it works now.");
     }
 
     [Fact]
@@ -197,7 +214,7 @@ public sealed class MailTextTests
     {
         var html = "<p>It still fails.</p><div class=\"moz-signature\">Ann Example</div><div class=\"moz-cite-prefix\">On 03.03.25 10:15, Acme wrote:<br></div><blockquote type=\"cite\">Try again.</blockquote>";
 
-        var text = MailText.ReadHtml(html, null, CancellationToken.None);
+        var text = MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None);
 
         text.NewText.ShouldBe("It still fails.");
         text.Signature.ShouldContain("Ann Example");
@@ -208,7 +225,7 @@ public sealed class MailTextTests
     {
         var html = "<div>Please call me.</div><div id=\"appendonsend\"></div><hr><div id=\"divRplyFwdMsg\"><b>From:</b> Acme<br><b>Sent:</b> Monday</div><div>Old text</div>";
 
-        MailText.ReadHtml(html, null, CancellationToken.None).NewText.ShouldBe("Please call me.");
+        MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None).NewText.ShouldBe("Please call me.");
     }
 
     [Fact]
@@ -216,7 +233,7 @@ public sealed class MailTextTests
     {
         var html = "<div>On 3 Mar 2025, at 10:15, Acme &lt;s@acme.example&gt; wrote:</div><blockquote type=\"cite\"><div>Which model?</div></blockquote><div>The X200.</div>";
 
-        MailText.ReadHtml(html, null, CancellationToken.None).NewText.ShouldBe("The X200.");
+        MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None).NewText.ShouldBe("The X200.");
     }
 
     [Fact]
