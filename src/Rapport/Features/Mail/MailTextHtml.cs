@@ -135,8 +135,10 @@ internal static class MailTextHtml
                 || !style.Replace(" ", "", StringComparison.Ordinal).Contains("border:none", StringComparison.OrdinalIgnoreCase);
         }
         var id = element.Id ?? "";
-        return HasClass(element, "gmail_quote", "gmail_quote_container", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote", "zmail_extra", "gmail_extra_quote")
-            || id.StartsWith("yahoo_quoted", StringComparison.Ordinal);
+        // Gmail puts a forward in a gmail_quote too: it is the content, not history.
+        return (HasClass(element, "gmail_quote", "gmail_quote_container", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote", "zmail_extra", "gmail_extra_quote")
+            || id.StartsWith("yahoo_quoted", StringComparison.Ordinal))
+            && !MailTextPatterns.ForwardMarker().IsMatch(Beginning(element).Split('\n')[0].Trim());
     }
 
     /// <summary>Outlook's and Hotmail's reply header: everything from here on is history.</summary>
@@ -148,11 +150,12 @@ internal static class MailTextHtml
             return true;
         }
         if (element.LocalName != "div" || element.GetAttribute("style") is not { } style
-            || !style.Replace(" ", "", StringComparison.Ordinal).Contains("border-top:solid", StringComparison.OrdinalIgnoreCase))
+            || !style.Contains("border-top", StringComparison.OrdinalIgnoreCase) || !style.Contains("solid", StringComparison.OrdinalIgnoreCase))
         {
             return false;
         }
-        return MailTextPatterns.FromField().IsMatch(Beginning(element)) || MailTextPatterns.DateField().IsMatch(Beginning(element));
+        var beginning = Beginning(element);
+        return MailTextPatterns.FromField().IsMatch(beginning) || MailTextPatterns.DateField().IsMatch(beginning);
     }
 
     /// <summary>The first words of an element's text, reading at most a few dozen nodes.</summary>
@@ -161,12 +164,16 @@ internal static class MailTextHtml
         var text = new StringBuilder();
         var pending = new Stack<INode>();
         pending.Push(element);
-        for (var seen = 0; seen < 64 && text.Length < 80 && pending.TryPop(out var node); seen++)
+        for (var seen = 0; seen < 64 && text.Length < 120 && pending.TryPop(out var node); seen++)
         {
             if (node is IText run)
             {
                 text.Append(run.Data);
                 continue;
+            }
+            if (node is IElement { LocalName: "br" })
+            {
+                text.Append('\n');
             }
             for (var i = node.ChildNodes.Length - 1; i >= 0; i--)
             {

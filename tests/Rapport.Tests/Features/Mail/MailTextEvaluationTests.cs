@@ -78,7 +78,7 @@ public sealed partial class MailTextEvaluationTests(ITestOutputHelper output)
         Rate(figures, html: true, heldOut: true).ShouldBeGreaterThanOrEqualTo(HtmlHeldOutFloor);
     }
 
-    /// <summary>The held-out figures reached (README); a change that lowers them fails here.</summary>
+    /// <summary>The targets; reached on both halves (README).</summary>
     private const double PlainHeldOutFloor = 0.90;
     private const double HtmlHeldOutFloor = 0.85;
 

@@ -237,6 +237,42 @@ public sealed class MailTextTests
     }
 
     [Fact]
+    public void ReadHtml_GmailForward_IsTheContentNotHistory()
+    {
+        var html = "<div dir=\"ltr\">FYI<br><div class=\"gmail_quote\">---------- Forwarded message ---------<br>From: <b class=\"gmail_sendername\">Bob</b> &lt;bob@example.com&gt;<br>Date: Fri, Feb 11, 2010 at 5:59 PM<br>Subject: Broken lamp<br><br><div dir=\"ltr\">The lamp flickers, please replace it.</div></div></div>";
+
+        var text = MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None);
+
+        text.NewText.ShouldBe("FYI");
+        text.Forwards.Single().From.ShouldBe("Bob <bob@example.com>");
+        text.Content.ShouldContain("The lamp flickers, please replace it.");
+    }
+
+    [Fact]
+    public void ReadHtml_AppleMailForward_IsTheContent()
+    {
+        var html = "<div>Can you help?</div><div><br><div>Begin forwarded message:</div><br><blockquote type=\"cite\"><div><b>From: </b>Ann &lt;ann@example.com&gt;</div><div><b>Subject: </b>Refund</div><br><div>Please refund order 4711.</div></blockquote></div>";
+
+        var text = MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None);
+
+        text.NewText.ShouldBe("Can you help?");
+        text.Forwards.Single().Subject.ShouldBe("Refund");
+        text.Content.ShouldContain("Please refund order 4711.");
+        text.Content.ShouldNotContain(">");
+    }
+
+    [Fact]
+    public void ReadHtml_OutlookDesktopDivider_EverythingAfterIsHistory()
+    {
+        var html = "<div class=\"WordSection1\"><p class=\"MsoNormal\">Yes, Tuesday works.</p><div style=\"border:none;border-top:solid #E1E1E1 1.0pt;padding:3.0pt 0cm 0cm 0cm\"><p class=\"MsoNormal\"><b>From:</b> Acme Support<br><b>Sent:</b> Monday</p></div><p class=\"MsoNormal\">Would Tuesday suit you?</p></div>";
+
+        var text = MailText.ReadHtml(html, null, TimeProvider.System, CancellationToken.None);
+
+        text.NewText.ShouldBe("Yes, Tuesday works.");
+        text.Quoted.ShouldContain("Would Tuesday suit you?");
+    }
+
+    [Fact]
     public void Read_HostileInput_BoundedWork()
     {
         var hostile = string.Concat(Enumerable.Repeat("On " + new string('a', 5000) + " wrote\n> " + new string('>', 3000) + "\nFrom: x\n", 400));
