@@ -171,7 +171,8 @@ public sealed partial class MailText
                 kinds[i++] = MailTextKind.Signature;
                 continue;
             }
-            kinds[i++] = WrappedQuote(lines, i - 1, named) ? MailTextKind.Quote : signature ? MailTextKind.Signature : MailTextKind.New;
+            kinds[i] = WrappedQuote(lines, i, named) ? MailTextKind.Quote : signature ? MailTextKind.Signature : MailTextKind.New;
+            i++;
         }
 
         var forwards = new List<ForwardedMail>();

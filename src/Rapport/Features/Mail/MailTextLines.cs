@@ -144,6 +144,13 @@ public sealed partial class MailText
         return match.Success && named.Contains(match.Groups[1].Value);
     }
 
+    /// <summary>Prompts of a pasted session ("mysql&gt; select …"): the customer's own text, not a quote.</summary>
+    private static readonly HashSet<string> Prompts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "mysql", "mariadb", "sql", "psql", "postgres", "sqlite", "irb", "pry", "ftp", "sftp", "gdb", "lldb", "db", "PS", "cmd",
+        "shell", "sh", "python", "node", "redis", "mongo", "cqlsh", "hive", "spark", "scala", "ghci", "iex", "jshell", "r",
+    };
+
     /// <summary>"Tim&gt; " prefixes found on at least two lines: a quote style, not a stray "&gt;".</summary>
     private static HashSet<string> NamedQuotePrefixes(string[] lines)
     {
@@ -155,7 +162,7 @@ public sealed partial class MailText
                 counts[match.Groups[1].Value] = counts.GetValueOrDefault(match.Groups[1].Value) + 1;
             }
         }
-        return counts.Where(c => c.Value >= 2).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        return counts.Where(c => c.Value >= 2 && !Prompts.Contains(c.Key)).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
     }
 
     private static int NextNonBlank(string[] lines, int from)

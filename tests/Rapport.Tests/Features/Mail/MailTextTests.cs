@@ -182,6 +182,7 @@ public sealed class MailTextTests
     [InlineData("From: the shop on Main Street I bought a kettle.\nIt broke.")]
     [InlineData("On Monday I called you.\nNobody answered.")]
     [InlineData("Sent from the warehouse on Monday, the parcel never arrived.")]
+    [InlineData("The query fails:\nmysql> select * from orders;\nmysql> ERROR 1146")]
     public void Read_LooksLikeAMarkerButIsNot_KeepsAllAsNewText(string message)
     {
         MailText.Read(message).NewText.ShouldBe(message);

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Rapport.Features.ApiTokens;
 using Rapport.Features.Mail;
@@ -167,6 +168,24 @@ public abstract class MailThreadingTests(RapportFactory app) : DatabaseTests(app
         var text = (await response.ReadAsync<TicketDetails>()).Messages.Single().Text;
         text.ShouldContain("From: Ann Example <ann@example.com>");
         text.ShouldContain("Can you replace it?");
+    }
+
+    [Fact]
+    public async Task WholeText_OfAFoldedReply_IsReadFromItsRawMail()
+    {
+        var client = await WriterAsync();
+        var answer = await client.IngestAsync(MailTestKit.Mail(MailTestKit.Unique("whole"), "Lid",
+            "The lid rattles.\n\nOn Mon, 3 Mar 2025 at 10:15, Shop <s@shop.example> wrote:\n> Which model do you have?\n\n-- \nAnn Example"));
+
+        await using var db = App.CreateDbContext();
+        var message = await db.Messages.AsNoTracking().SingleAsync(m => m.TicketId == answer.TicketId, Ct);
+        message.Text.ShouldBe("The lid rattles.");
+        var raw = await MailHtml.RawOfAsync(db, answer.TicketId!.Value, Ct);
+        var whole = await App.Services.GetRequiredService<MailHtml>().WholeTextAsync(db, raw[message.Id], Ct);
+
+        whole.ShouldNotBeNull();
+        whole.ShouldContain("> Which model do you have?");
+        whole.ShouldContain("Ann Example");
     }
 }
 
