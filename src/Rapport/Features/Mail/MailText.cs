@@ -175,6 +175,7 @@ public sealed partial class MailText
             i++;
         }
 
+        MarkDashNames(lines, kinds, forwardFrom < 0 ? lines.Length : forwardFrom);
         var forwards = new List<ForwardedMail>();
         if (forwardFrom >= 0)
         {
@@ -199,6 +200,33 @@ public sealed partial class MailText
             return new MailText([new MailTextPart(MailTextKind.New, all.Trim())], []);
         }
         return new MailText(parts, forwards);
+    }
+
+    /// <summary>A "-Abhishek" sign-off closing a block of new text (before the quote or at the end) is the signature.</summary>
+    private static void MarkDashNames(string[] lines, MailTextKind[] kinds, int end)
+    {
+        for (var i = 0; i < end; i++)
+        {
+            if (kinds[i] != MailTextKind.New || lines[i].Length > 40 || !DashName().IsMatch(lines[i]))
+            {
+                continue;
+            }
+            // Not the last item of a list ("Broken:\n-Printer\n-Scanner").
+            var previous = i - 1;
+            while (previous >= 0 && lines[previous].Trim().Length == 0)
+            {
+                previous--;
+            }
+            if (previous >= 0 && (lines[previous].TrimStart().StartsWith('-') || lines[previous].TrimEnd().EndsWith(':')))
+            {
+                continue;
+            }
+            var next = NextNonBlank(lines, i + 1);
+            if (next < 0 || next >= end || kinds[next] != MailTextKind.New)
+            {
+                kinds[i] = MailTextKind.Signature;
+            }
+        }
     }
 
     private static ForwardedMail Forwarded(string[] lines, int from, int depth)

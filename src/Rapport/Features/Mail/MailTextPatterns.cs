@@ -85,6 +85,10 @@ internal static partial class MailTextPatterns
     [GeneratedRegex(@"\S@\S|\+?\d[\d ()./-]{6,}\d|www\.|https?://", Linear)]
     public static partial Regex ContactDetail();
 
+    /// <summary>A sign-off of a dash and a name: "-Abhishek", "— Ann".</summary>
+    [GeneratedRegex(@"^\s*[-–—~]\s?\p{Lu}[\p{L}.'-]{1,20}\s*$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
+    public static partial Regex DashName();
+
     /// <summary>A mailing list's footer under its separator.</summary>
     [GeneratedRegex(@"mailing list|listinfo|/mailman/|unsubscribe|abbestellen|désinscri|darse de baja", Linear)]
     public static partial Regex ListFooter();

@@ -141,6 +141,23 @@ public sealed class MailTextTests
     }
 
     [Fact]
+    public void Read_DashNameSignOff_IsTheSignature()
+    {
+        var text = MailText.Read("How do I export the report?\n\n-Abhishek\n\nOn Mon, 3 Mar 2025 at 10:15, Shop <s@shop.example> wrote:\n> Hello");
+
+        text.NewText.ShouldBe("How do I export the report?");
+        text.Signature.ShouldBe("-Abhishek");
+    }
+
+    [Fact]
+    public void Read_DashItemInAList_StaysNewText()
+    {
+        var message = "Two things fail:\n-Printer\n-Scanner";
+
+        MailText.Read(message).NewText.ShouldBe(message);
+    }
+
+    [Fact]
     public void Read_NamedQuoteStyle_IsQuoted()
     {
         var text = MailText.Read("Tim> Does the new release fix it?\nTim> I still see the error.\n\nYes, 2.1 fixes it.");
