@@ -373,6 +373,14 @@ public sealed partial class IngestMail(IDbContextFactory<RapportDb> contexts, Fi
         }
 
         var customer = known.CustomerOf(db, senderAddress!);
+        if (referenced is null && customer is not null && await KnownMail.SubjectTicketAsync(db, customer, prepared, now, ct) is { } bySubject)
+        {
+            referenced = bySubject;
+            if (unsaved.Touches(bySubject))
+            {
+                await unsaved.SaveAsync(ct);
+            }
+        }
         customer ??= Customer.Create(prepared.SenderName ?? "", [senderAddress!], now);
         var message = Message.FromEmail(customer, prepared.Body!, prepared.Tone, messageId, prepared.HasHtml ? prepared.RawSha256 : null, now);
         foreach (var (name, contentType, file) in prepared.Attachments)

@@ -168,6 +168,25 @@ internal sealed class KnownMail
         return null;
     }
 
+    /// <summary>How long after resolving a ticket a reply found by its subject alone still goes to it.</summary>
+    public static readonly TimeSpan RecentlyResolved = TimeSpan.FromDays(14);
+
+    /// <summary>With no header naming a ticket: the sender's open or recently resolved ticket whose subject is this reply's
+    /// subject without its reply prefixes (<see cref="MailReader.ReplyTopic"/>), the latest updated; null when none.</summary>
+    public static async Task<long?> SubjectTicketAsync(RapportDb db, Customer sender, PreparedMail prepared, DateTime now, CancellationToken ct)
+    {
+        if (sender.Id == 0 || prepared.ReplyTopic is not { } topic)
+        {
+            return null;
+        }
+        var since = now - RecentlyResolved;
+        var candidates = await db.Tickets.AsNoTracking()
+            .Where(t => t.CustomerId == sender.Id && t.Status != TicketStatus.Closed && (t.Status != TicketStatus.Resolved || t.ResolvedAt >= since))
+            .OrderByDescending(t => t.UpdatedAt).ThenByDescending(t => t.Id).Take(100)
+            .Select(t => new { t.Id, t.Subject }).ToListAsync(ct);
+        return candidates.FirstOrDefault(c => string.Equals(MailReader.CleanSubject(c.Subject), topic, StringComparison.OrdinalIgnoreCase))?.Id;
+    }
+
     /// <summary>The ticket's customer (any of their addresses), or someone who wrote on or was copied on its mail.</summary>
     public static async Task<bool> IsOnConversationAsync(RapportDb db, Ticket ticket, Customer sender, string address, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace Rapport.Features.Mail;
 /// (docs/decisions/0044-mail-html-shown-from-the-raw-message.md): intake keeps the raw message anyway, so the HTML is
 /// not stored a second time, and what is shown is always cleaned by the sanitizer of the day. The sanitized HTML is
 /// kept in memory (up to <see cref="CacheBytes"/>), so a ticket shown again costs a lookup.</summary>
-public sealed partial class MailHtml(MessageContent content, FileStore files, ILogger<MailHtml> logger) : IDisposable
+public sealed partial class MailHtml(MessageContent content, FileStore files, TimeProvider time, ILogger<MailHtml> logger) : IDisposable
 {
     /// <summary>About 2,500 typical HTML mails.</summary>
     public const long CacheBytes = 64L * 1024 * 1024;
@@ -79,6 +79,34 @@ public sealed partial class MailHtml(MessageContent content, FileStore files, IL
             }
         }
         return shown;
+    }
+
+    /// <summary>Which of a ticket's messages came by mail: their raw message's hash, by message id.</summary>
+    public static async Task<IReadOnlyDictionary<long, string>> RawOfAsync(RapportDb db, long ticketId, CancellationToken ct)
+    {
+        var rows = await db.InboundMail.AsNoTracking().Where(m => m.TicketId == ticketId && m.MessageId != null)
+            .OrderBy(m => m.Id).Select(m => new { m.MessageId, m.RawSha256 }).ToListAsync(ct);
+        var raw = new Dictionary<long, string>();
+        foreach (var row in rows)
+        {
+            raw.TryAdd(row.MessageId!.Value, row.RawSha256);
+        }
+        return raw;
+    }
+
+    /// <summary>The whole text of a message as it came by mail, quoted history and signature included (what the ticket
+    /// folds away, 0067), read from its raw message on demand; null when the raw message is gone or cannot be read.</summary>
+    public async Task<string?> WholeTextAsync(RapportDb db, string rawSha256, CancellationToken ct)
+    {
+        var row = await db.RawMail.AsNoTracking().Where(r => r.Sha256 == rawSha256)
+            .Select(r => new { r.Content, r.Length, r.Compression }).FirstOrDefaultAsync(ct);
+        var raw = row is null ? await files.ReadAllBytesAsync(rawSha256, ct) : RawMail.Unpack(row.Content, row.Length, row.Compression);
+        if (raw is null || MailReader.Parse(raw).Message is not { } mail)
+        {
+            return null;
+        }
+        var text = mail.TextBody is { } plain && !string.IsNullOrWhiteSpace(plain) ? plain : MailTextHtml.Mark(HtmlPartOf(mail), time, ct);
+        return text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
     }
 
     /// <summary>The sanitized HTML part, or null; a message that cannot be read is shown as its text, never breaks the page.</summary>

@@ -129,7 +129,8 @@ public static partial class MailReader
         return (id, diagnostic);
     }
 
-    /// <summary>Message-IDs this message answers, nearest first: In-Reply-To, then References from last to first.</summary>
+    /// <summary>Message-IDs this message answers, nearest first: In-Reply-To, then References from last to first. Ids
+    /// written without angle brackets (some clients and gateways do) count too.</summary>
     public static IReadOnlyList<string> ReferencedIds(MimeMessage message)
     {
         var ids = new List<string>();
@@ -137,8 +138,35 @@ public static partial class MailReader
         {
             ids.Add(inReplyTo);
         }
-        ids.AddRange(message.References.Reverse());
+        else
+        {
+            ids.AddRange(BareIds(message.Headers[HeaderId.InReplyTo]).Take(1));
+        }
+        ids.AddRange(message.References.Count > 0 ? message.References.Reverse() : BareIds(message.Headers[HeaderId.References]).Reverse());
         return ids.Where(i => i.Length is > 0 and <= InboundMail.MessageIdMaxLength).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Ids in a header MimeKit found none in: words with an "@", angle brackets or not.</summary>
+    private static IEnumerable<string> BareIds(string? header) =>
+        (header ?? "").Split([' ', '\t', '\r', '\n', ','], StringSplitOptions.RemoveEmptyEntries).Take(100)
+            .Select(w => w.Trim('<', '>', '"')).Where(w => w.Length > 2 && w.IndexOf('@') is > 0 and var at && at < w.Length - 1);
+
+    /// <summary>For mail that reads as a reply (a reply prefix in its subject, Outlook's Thread-Index of a reply, or an
+    /// In-Reply-To/References header), its topic: Outlook's Thread-Topic, else the subject without prefixes. Null otherwise.</summary>
+    public static string? ReplyTopic(MimeMessage message)
+    {
+        var subject = message.Subject ?? "";
+        var prefix = ReplyPrefix().IsMatch(subject);
+        // A reply's Thread-Index is the conversation's 22 bytes plus 5 per reply: longer than 30 base64 characters.
+        var threadIndex = message.Headers["Thread-Index"]?.Trim() is { Length: > 30 };
+        var replyHeaders = message.Headers.Contains(HeaderId.InReplyTo) || message.Headers.Contains(HeaderId.References);
+        if (!(prefix || threadIndex || replyHeaders))
+        {
+            return null;
+        }
+        var topic = message.Headers["Thread-Topic"]?.Trim() is { Length: > 0 } t ? t : subject;
+        var clean = CleanSubject(topic);
+        return clean == "(no subject)" ? null : clean;
     }
 
     /// <summary>A ticket number the customer's mail carries: a plus address (support+t42@…) or "[#42]" in the subject.</summary>
@@ -170,35 +198,9 @@ public static partial class MailReader
         return clean.Length == 0 ? "(no subject)" : clean;
     }
 
-    /// <summary>What the customer wrote this time: quoted history ("On … wrote:", "&gt;" lines, Outlook's
-    /// "-----Original Message-----" and From:/Sent: blocks) and the signature after "-- " folded away.
-    /// Returns the whole text when folding would leave nothing.</summary>
-    public static string FoldQuotedText(string text)
-    {
-        var lines = text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n');
-        var kept = new List<string>();
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var line = lines[i];
-            if (line == "-- " || line == "--" && i > 0 || OriginalMessage().IsMatch(line) || Attribution().IsMatch(line)
-                || OutlookHeader().IsMatch(line) && i + 1 < lines.Length && OutlookNext().IsMatch(lines[i + 1]))
-            {
-                break;
-            }
-            if (line.StartsWith('>'))
-            {
-                // A quote in the middle (inline answers) stays; trailing quotes go.
-                var rest = lines.Skip(i).All(l => l.StartsWith('>') || l.Trim().Length == 0);
-                if (rest)
-                {
-                    break;
-                }
-            }
-            kept.Add(line);
-        }
-        var folded = string.Join('\n', kept).Trim();
-        return folded.Length == 0 ? text.Trim() : folded;
-    }
+    /// <summary>What the customer wrote this time, as <see cref="MailText"/> shows it: quoted history and signature
+    /// folded away, interleaved answers under their quoted lines, forwarded messages kept. Never less than the new text.</summary>
+    public static string FoldQuotedText(string text) => MailText.Read(text).Shown();
 
     /// <summary>Plain text for a message MimeKit could not read: the bytes as text, with any header-looking
     /// lines at the top dropped.</summary>
@@ -216,8 +218,11 @@ public static partial class MailReader
         return text.Replace("\0", "").Trim();
     }
 
-    [GeneratedRegex(@"^\s*((re|fwd?|aw|wg|sv|vs|antw|réf|tr)\s*(\[\d+\])?\s*:\s*)+", RegexOptions.IgnoreCase)]
+    /// <summary>Reply and forward prefixes in the languages customers write in: RE, AW, Antwort, SV, VS, TR, RIF, R, Odp,
+    /// RES, RV, ENC, Doorst, Ynt, Ответ, 回复, 答复…, also numbered (Re[2]:, Re(2):) and stacked.</summary>
+    [GeneratedRegex(@"^\s*((re|fwd?|fw|aw|wg|sv|vs|vl|vb|antw|antwort|réf|ref|tr|rif|r|i|odp|pd|res|rv|enc|doorst|ynt|yn|atb|ats|odg|ответ|отв|пересл|回复|答复|回覆|轉寄|转发)\s*(\[\d+\]|\(\d+\))?\s*[:：]\s*)+", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex ReplyPrefix();
+
 
     [GeneratedRegex(@"\[#(\d{1,18})\]")]
     private static partial Regex SubjectToken();
@@ -228,15 +233,7 @@ public static partial class MailReader
     [GeneratedRegex(@"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheitsnotiz|delivery status notification|undeliverable|undelivered mail)", RegexOptions.IgnoreCase)]
     private static partial Regex AutoReplySubject();
 
-    [GeneratedRegex(@"^\s*-{2,}\s*(Original Message|Ursprüngliche Nachricht|Forwarded message)\s*-{2,}", RegexOptions.IgnoreCase)]
-    private static partial Regex OriginalMessage();
 
-    [GeneratedRegex(@"^(On|Am|Le|El)\s.{4,200}(wrote|schrieb|a écrit|escribió)\s*:\s*$", RegexOptions.IgnoreCase)]
-    private static partial Regex Attribution();
 
-    [GeneratedRegex(@"^\*?(From|Von|De):\*?\s", RegexOptions.IgnoreCase)]
-    private static partial Regex OutlookHeader();
 
-    [GeneratedRegex(@"^\*?(Sent|Gesendet|Envoyé|Date|To|An):\*?\s", RegexOptions.IgnoreCase)]
-    private static partial Regex OutlookNext();
 }

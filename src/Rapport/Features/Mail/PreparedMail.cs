@@ -20,6 +20,9 @@ internal sealed class PreparedMail
     public string? Machine { get; init; }
     public IReadOnlyList<string> ReferencedIds { get; init; } = [];
     public long? TicketToken { get; init; }
+    /// <summary>For mail that reads as a reply (a reply prefix, Thread-Index, In-Reply-To): its subject without prefixes,
+    /// to find the sender's ticket when no header names it (<see cref="KnownMail.SubjectTicketAsync"/>).</summary>
+    public string? ReplyTopic { get; init; }
     /// <summary>Set only for mail that will become a ticket or message (a person wrote it, with a valid sender).</summary>
     public MessageBody? Body { get; init; }
     /// <summary>The mail has an HTML part, shown from the raw message (<see cref="MailHtml"/>).</summary>
@@ -37,7 +40,7 @@ internal sealed class PreparedMail
 
 /// <summary>Prepares a raw message on the caller's thread: parses it, says whether a person wrote it (else why it is
 /// machine mail), reads its text and keeps its attachments in the file store.</summary>
-public sealed class MailPreparer(FileStore files, MessageContent content, MailboxDirectory mailboxes,
+public sealed class MailPreparer(FileStore files, MailboxDirectory mailboxes, TimeProvider time,
     IOptions<MailOptions> mailOptions, IOptions<AttachmentOptions> attachmentOptions)
 {
     internal async Task<PreparedMail> PrepareAsync(string sha, byte[] raw, CancellationToken ct)
@@ -69,6 +72,7 @@ public sealed class MailPreparer(FileStore files, MessageContent content, Mailbo
             Machine = machine,
             ReferencedIds = MailReader.ReferencedIds(mail),
             TicketToken = MailReader.TicketToken(mail),
+            ReplyTopic = MailReader.ReplyTopic(mail),
             Body = body,
             HasHtml = hasHtml,
             Tone = body is null ? default : CustomerTone.Of(body.Text),
@@ -80,14 +84,15 @@ public sealed class MailPreparer(FileStore files, MessageContent content, Mailbo
         return prepared;
     }
 
-    /// <summary>The message's text, folded; its HTML part is not kept here but shown from the raw message
-    /// (<see cref="MailHtml"/>, 0044): <c>HasHtml</c> says whether it has one. Only mail without a text part has its
-    /// HTML sanitized here, for the text read from it.</summary>
+    /// <summary>The message's text as <see cref="MailText"/> shows it (the new text, interleaved answers under their
+    /// quoted lines, forwarded messages with their sender); its HTML part is not kept here but shown from the raw message
+    /// (<see cref="MailHtml"/>, 0044): <c>HasHtml</c> says whether it has one. Mail without a text part is read from its
+    /// HTML's own quote markup.</summary>
     private (MessageBody Body, bool HasHtml) Body(MimeMessage mail, CancellationToken ct)
     {
         var text = mail.TextBody;
-        var plain = string.IsNullOrWhiteSpace(text) ? content.From(null, MailHtml.HtmlPartOf(mail), ct).Text : text.Trim();
-        var folded = MailReader.FoldQuotedText(plain);
+        var read = string.IsNullOrWhiteSpace(text) ? MailText.ReadHtml(MailHtml.HtmlPartOf(mail), mail.Subject, time, ct) : MailText.Read(text, mail.Subject);
+        var folded = read.Shown();
         if (folded.Length == 0)
         {
             folded = "(no text)";

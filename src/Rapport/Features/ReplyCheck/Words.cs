@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Rapport.Features.Mail;
 
 namespace Rapport.Features.ReplyCheck;
 
@@ -6,26 +7,9 @@ namespace Rapport.Features.ReplyCheck;
 /// signature), sentences, tokens, light stemming and a help-desk synonym table.</summary>
 public static partial class Words
 {
-    /// <summary>The customer's own text: quoted history ("On … wrote:", "-----Original Message-----", "&gt;" lines) and the
-    /// signature ("-- ", "Sent from my …") left out.</summary>
-    public static string OwnText(string text)
-    {
-        var kept = new List<string>();
-        foreach (var raw in (text ?? "").Replace("\r\n", "\n").Split('\n'))
-        {
-            var line = raw.TrimEnd();
-            if (HistoryStart().IsMatch(line) || line is "--" or "-- " || SentFrom().IsMatch(line))
-            {
-                break;
-            }
-            if (line.TrimStart().StartsWith('>'))
-            {
-                continue;
-            }
-            kept.Add(line);
-        }
-        return string.Join('\n', kept).Trim();
-    }
+    /// <summary>The customer's own text, as the mail reader models it (<see cref="MailText"/>): what they wrote this time
+    /// and the messages they forwarded, without quoted history or signature.</summary>
+    public static string OwnText(string text) => MailText.Read(text).Content;
 
     /// <summary>Sentences: split at . ! ? followed by a space, and at line breaks (customers write in lines).</summary>
     public static IReadOnlyList<string> Sentences(string text)
@@ -211,11 +195,7 @@ public static partial class Words
         return map;
     }
 
-    [GeneratedRegex(@"^\s*(On\b.{0,200}\bwrote:\s*$|-{2,}\s*Original Message\s*-{2,}|_{8,}\s*$|From:\s.+@|Le .{0,200}a écrit\s*:|Am .{0,200}schrieb)", RegexOptions.IgnoreCase)]
-    private static partial Regex HistoryStart();
 
-    [GeneratedRegex(@"^\s*(Sent from my|Get Outlook for|Sent via)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex SentFrom();
 
     [GeneratedRegex(@"(?<=[.!?])\s+(?=\S)")]
     private static partial Regex SentenceBreak();

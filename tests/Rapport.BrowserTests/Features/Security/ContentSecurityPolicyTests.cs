@@ -35,6 +35,7 @@ public abstract class ContentSecurityPolicyTests(BrowserApp app, Chromium chromi
         await BrowserApp.WaitForLiveAsync(page, shortcuts: true);
         await page.GotoAsync($"/tickets/{ticketId}");
         await BrowserApp.WaitForLiveAsync(page, shortcuts: true);
+        await page.GetByText("Whole message").First.ClickAsync();
         await Assertions.Expect(page.Locator("iframe.message-html").First.ContentFrame.GetByText("drips")).ToBeVisibleAsync();
         foreach (var url in new[] { "/customers", $"/customers/{customerId}", "/settings", "/settings/mailboxes", "/promises", "/reports", "/jobs", "/mail" })
         {

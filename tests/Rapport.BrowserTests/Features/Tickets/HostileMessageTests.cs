@@ -52,6 +52,8 @@ public abstract class HostileMessageTests(BrowserApp app, Chromium chromium) : P
 
         await page.GotoAsync($"/tickets/{ticketId}");
         await BrowserApp.WaitForLiveAsync(page);
+        // The customer's text shows first; the mail as sent is one click away (0067).
+        await page.GetByText("Whole message").First.ClickAsync();
         var frame = page.Locator("iframe.message-html").First;
         await Assertions.Expect(frame).ToBeVisibleAsync();
         (await frame.GetAttributeAsync("sandbox"))!.ShouldNotContain("allow-scripts");

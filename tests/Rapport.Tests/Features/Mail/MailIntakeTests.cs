@@ -80,7 +80,7 @@ public abstract class MailIntakeTests(RapportFactory app) : DatabaseTests(app)
 
         answer.Outcome.ShouldBe(InboundOutcome.Ticket);
         var shown = (await TicketAsync(client, answer.TicketId!.Value)).Messages.ShouldHaveSingleItem();
-        shown.Text.ShouldBe("Order 4711 never came.\nCan you check?");
+        shown.Text.ShouldBe("Order 4711 never came.\n\nCan you check?");
         shown.Html.ShouldNotBeNull();
         shown.Html.Trim().ShouldBe("<p>Order <b>4711</b> never came.</p><p>Can you check?</p>");
         await using var db = App.CreateDbContext();

@@ -29,11 +29,11 @@ public sealed class MailReaderTests
     }
 
     [Fact]
-    public void FoldQuotedText_InlineAnswersBetweenQuotes_AreKept()
+    public void FoldQuotedText_InlineAnswersBetweenQuotes_AreKeptUnderTheirQuestions()
     {
         var text = "> What is your order number?\n4711\n> And your address?\nMain Street 1";
 
-        MailReader.FoldQuotedText(text).ShouldBe(text);
+        MailReader.FoldQuotedText(text).ShouldBe("> What is your order number?\n4711\n\n> And your address?\nMain Street 1");
     }
 
     [Fact]
