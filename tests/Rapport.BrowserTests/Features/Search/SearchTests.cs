@@ -50,6 +50,31 @@ public abstract class SearchTests(BrowserApp app, Chromium chromium) : PageTests
     }
 
     [Fact]
+    public async Task Agent_MoreResults_AddsTheNextPage()
+    {
+        var word = Unique();
+        using (var api = await Factory.CreateTokenClientAsync(ApiTokenScope.Write))
+        {
+            for (var i = 0; i < 27; i++)
+            {
+                await (await api.PostJsonAsync("/api/v1/tickets", new { subject = $"Question {i}", customer = new { email = $"q{i}.{word}@example.org" }, message = new { text = $"About {word}, number {i}." } }))
+                    .ShouldHaveStatusAsync(System.Net.HttpStatusCode.Created);
+            }
+        }
+        var agent = await Factory.CreateAgentAsync(AgentRoles.ReadOnly);
+        var page = await NewPageAsync();
+        await BrowserApp.SignInAsync(page, agent);
+
+        await page.GotoAsync($"/search?q={word}");
+        await BrowserApp.WaitForLiveAsync(page);
+        await Assertions.Expect(page.Locator("ul.results > li")).ToHaveCountAsync(25);
+        await page.GetByRole(AriaRole.Button, new() { Name = "More results" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("ul.results > li")).ToHaveCountAsync(27);
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "More results" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Agent_BadQueries_ShowTheGrammarsMessage_AndRunNoScript()
     {
         var agent = await Factory.CreateAgentAsync(AgentRoles.ReadOnly);
