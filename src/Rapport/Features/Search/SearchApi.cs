@@ -35,7 +35,7 @@ public static class SearchApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {SearchTickets.MaxLimit}."] });
         }
-        var result = await search.ForAgentAsync(q, http.User.ToActor(), limit ?? 25, after, ct);
+        var result = await search.ForAgentAsync(q, http.User.ToActor(), customerId: null, limit ?? 25, after, ct);
         if (result.Page is not { } page)
         {
             var key = result.Error!.StartsWith("The after value", StringComparison.Ordinal) ? "after" : "q";

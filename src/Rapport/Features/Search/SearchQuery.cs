@@ -53,10 +53,13 @@ public sealed record SearchQuery
     public DateTime? OpenedBefore { get; init; }
 
     /// <summary>Nothing to look for and nothing to filter on.</summary>
-    public bool IsEmpty => Words.Count == 0 && ExcludedWords.Count == 0 && TicketNumber is null && From.Count == 0 && Customers.Count == 0
-        && Tags.Count == 0 && ExcludedTags.Count == 0 && Statuses.Count == 0 && ExcludedStatuses.Count == 0 && Priorities.Count == 0
-        && ExcludedPriorities.Count == 0 && Channels.Count == 0 && ExcludedChannels.Count == 0 && Owner is null && HasAttachment is null
-        && IsComplaint is null && IsLate is null && OpenedFrom is null && OpenedBefore is null;
+    public bool IsEmpty => Words.Count == 0 && ExcludedWords.Count == 0 && !HasFilters;
+
+    /// <summary>Something beyond words and phrases to find or leave out: a filter or a ticket number.</summary>
+    public bool HasFilters => TicketNumber is not null || From.Count > 0 || Customers.Count > 0
+        || Tags.Count > 0 || ExcludedTags.Count > 0 || Statuses.Count > 0 || ExcludedStatuses.Count > 0 || Priorities.Count > 0
+        || ExcludedPriorities.Count > 0 || Channels.Count > 0 || ExcludedChannels.Count > 0 || Owner is not null || HasAttachment is not null
+        || IsComplaint is not null || IsLate is not null || OpenedFrom is not null || OpenedBefore is not null;
 
     /// <summary>Reads <paramref name="text"/>; dates are days in <paramref name="zone"/>, "today" the day <paramref name="now"/>
     /// (UTC) falls on there. A filter this grammar does not know, or a value a filter does not take, is an error that says

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Rapport.Data;
 using Rapport.Features.Agents;
+using Rapport.Features.Portal;
 using Rapport.Features.Tickets;
 
 namespace Rapport.Features.Search;
@@ -22,18 +23,24 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
 
     public sealed record Result(Page? Page, string? Error);
 
-    /// <summary>For an agent or API token that may read tickets.</summary>
-    public async Task<Result> ForAgentAsync(string? text, Actor actor, int limit, string? after, CancellationToken ct)
+    /// <summary>For an agent or API token that may read tickets; with <paramref name="customerId"/>, that customer's
+    /// tickets only (the customer page).</summary>
+    public async Task<Result> ForAgentAsync(string? text, Actor actor, long? customerId, int limit, string? after, CancellationToken ct)
     {
         await access.RequireAsync(actor, Access.Read, ct);
-        return await RunAsync(text, withNotes: true, customerId: null, actor.AgentId, limit, after, ct);
+        return await RunAsync(text, new Scope(Customer: false, customerId, TicketId: null, actor.AgentId), limit, after, ct);
     }
 
-    /// <summary>For a customer in the portal: their own tickets, what was written to them or by them.</summary>
-    public Task<Result> ForCustomerAsync(string? text, long customerId, int limit, string? after, CancellationToken ct) =>
-        RunAsync(text, withNotes: false, customerId, agentId: null, limit, after, ct);
+    /// <summary>For a customer in the portal: their own tickets (the one ticket when their link is for one), what was
+    /// written to them or by them, never notes. Words, phrases and prefixes only: a filter or a left-out word would
+    /// tell them about what they cannot see (a tag, the priority, a note's words).</summary>
+    public Task<Result> ForCustomerAsync(string? text, PortalVisitor visitor, int limit, string? after, CancellationToken ct) =>
+        RunAsync(text, new Scope(Customer: true, visitor.CustomerId, visitor.TicketId, AgentId: null), limit, after, ct);
 
-    private async Task<Result> RunAsync(string? text, bool withNotes, long? customerId, int? agentId, int limit, string? after, CancellationToken ct)
+    /// <summary>Whose search it is and which tickets it may reach: a customer's (no notes, words only) or an agent's.</summary>
+    private sealed record Scope(bool Customer, long? CustomerId, long? TicketId, int? AgentId);
+
+    private async Task<Result> RunAsync(string? text, Scope scope, int limit, string? after, CancellationToken ct)
     {
         limit = Math.Clamp(limit, 1, MaxLimit);
         await using var db = await contexts.CreateDbContextAsync(ct);
@@ -44,13 +51,13 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
         {
             return new Result(null, parse.Error);
         }
+        if (scope.Customer && (query.HasFilters || query.ExcludedWords.Count > 0))
+        {
+            return new Result(null, "Search your requests by words or \"exact phrases\"; filters and left-out words are not available here.");
+        }
         if (query.IsEmpty)
         {
             return new Result(null, "Type a word to look for, or a filter such as status:open.");
-        }
-        if (customerId is not null && (query.Owner is not null || query.From.Count > 0 || query.Customers.Count > 0))
-        {
-            return new Result(null, "owner:, from: and customer: are for agents' searches.");
         }
         var byActivity = query.Words.Count == 0;
         if (!TryReadCursor(after, byActivity ? 'a' : 'r', out var cursor))
@@ -58,7 +65,7 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
             return new Result(null, "The after value is not one this search returned.");
         }
         await indexer.CatchUpAsync(ct);
-        var tickets = Filter(db, query, customerId, agentId, now);
+        var tickets = Filter(db, query, scope, now);
         if (query.ExcludedWords.Count > 0)
         {
             var excluded = await SearchIndex.TicketsWithAnyAsync(db, query.ExcludedWords, ct);
@@ -68,7 +75,7 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
         {
             return new Result(await ByActivityAsync(db, tickets, limit, cursor, ct), null);
         }
-        var matches = await SearchIndex.MatchAsync(db, query.Words, withNotes, ct);
+        var matches = await SearchIndex.MatchAsync(db, query.Words, withNotes: !scope.Customer, ct);
         if (matches.Count == 0)
         {
             return new Result(new Page([], null), null);
@@ -121,12 +128,16 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
         return rows.ToDictionary(r => r.Id, r => r.ToSummary(tags.TryGetValue(r.Id, out var names) ? names : []));
     }
 
-    private static IQueryable<Ticket> Filter(RapportDb db, SearchQuery query, long? customerId, int? agentId, DateTime now)
+    private static IQueryable<Ticket> Filter(RapportDb db, SearchQuery query, Scope scope, DateTime now)
     {
         var tickets = db.Tickets.AsNoTracking();
-        if (customerId is { } mine)
+        if (scope.CustomerId is { } customerId)
         {
-            tickets = tickets.Where(t => t.CustomerId == mine);
+            tickets = tickets.Where(t => t.CustomerId == customerId);
+        }
+        if (scope.TicketId is { } only)
+        {
+            tickets = tickets.Where(t => t.Id == only);
         }
         if (query.TicketNumber is { } number)
         {
@@ -175,7 +186,7 @@ public sealed class SearchTickets(IDbContextFactory<RapportDb> contexts, SearchI
         if (query.Owner is { } owner)
         {
             var name = owner.Name?.ToLowerInvariant();
-            var me = agentId ?? -1;
+            var me = scope.AgentId ?? -1;
             tickets = (owner.Me, owner.Nobody, owner.Negated) switch
             {
                 (true, _, false) => tickets.Where(t => t.OwnerId == me),

@@ -1,5 +1,5 @@
 // Keyboard shortcuts and small DOM helpers for the agent workspace (interactive pages only).
-const keys = new Set(['j', 'k', 'x', 'r', 'n', 'a', '/', '?', 'Enter', 'Escape']);
+const keys = new Set(['j', 'k', 'x', 'r', 'n', 'a', '?', 'Enter', 'Escape']);
 
 export function bindShortcuts(dotnet) {
     const handler = event => {
@@ -62,6 +62,30 @@ export function fitFrames() {
         }
         fit();
     }
+}
+
+// "/" anywhere in the workspace (outside a field) focuses the search box in the top bar, its text selected.
+let searchKeyBound = false;
+export function bindSearchKey() {
+    if (searchKeyBound) {
+        return;
+    }
+    searchKeyBound = true;
+    document.addEventListener('keydown', event => {
+        if (event.key !== '/' || event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) {
+            return;
+        }
+        const target = event.target;
+        if (target instanceof Element && target.closest('input, textarea, select, [contenteditable=true]')) {
+            return;
+        }
+        const box = document.getElementById('global-search');
+        if (box) {
+            event.preventDefault();
+            box.focus();
+            box.select();
+        }
+    });
 }
 
 // Marks the document once the workspace's live connection is up.

@@ -31,9 +31,12 @@ public abstract class AccessibilityTests(BrowserApp app, Chromium chromium) : Pa
         }
         await page.GotoAsync(await Factory.PortalLinkAsync(ticket.Customer.Id, ticket.Id));
         found.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"portal ticket: {v}"));
+        await page.GotoAsync("/portal?q=order");
+        await Assertions.Expect(page.Locator(".snippet mark").First).ToBeVisibleAsync();
+        found.AddRange((await Axe.SeriousViolationsAsync(page)).Select(v => $"portal search: {v}"));
 
         await BrowserApp.SignInAsync(page, agent);
-        foreach (var url in new[] { "/", $"/tickets/{ticket.Id}", "/customers", $"/customers/{ticket.Customer.Id}", "/settings", "/settings/mailboxes", "/promises", "/reports" })
+        foreach (var url in new[] { "/", $"/tickets/{ticket.Id}", "/customers", $"/customers/{ticket.Customer.Id}", "/settings", "/settings/mailboxes", "/promises", "/reports", "/search", "/search?q=order" })
         {
             await page.GotoAsync(url);
             await BrowserApp.WaitForLiveAsync(page);

@@ -95,7 +95,7 @@ public abstract class CollaborationTests(BrowserApp app, Chromium chromium) : Pa
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "All open" })).ToBeVisibleAsync();
         await BrowserApp.WaitForLiveAsync(page, shortcuts: true);
         await page.Keyboard.PressAsync("/");
-        await Assertions.Expect(page.Locator("#search")).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("#global-search")).ToBeFocusedAsync();
     }
 }
 

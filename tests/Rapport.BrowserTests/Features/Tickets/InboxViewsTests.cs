@@ -47,7 +47,7 @@ public abstract class InboxViewsTests(BrowserApp app, Chromium chromium) : PageT
         var page = await NewPageAsync();
         await BrowserApp.SignInAsync(page, agent);
         await BrowserApp.WaitForLiveAsync(page);
-        await page.Locator("#search").FillAsync(marker);
+        await page.Locator("#filter").FillAsync(marker);
         await Assertions.Expect(page.Locator("ul.tickets > li")).ToHaveCountAsync(2);
 
         await page.GetByLabel($"Select ticket {first.Number}").CheckAsync();

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Rapport.Features.ApiTokens;
+using Rapport.Features.Portal;
 using Rapport.Features.Search;
 using Rapport.Features.Tickets;
 using Rapport.Tests.Features.Mail;
@@ -16,6 +17,8 @@ public abstract class SearchApiTests(RapportFactory app) : DatabaseTests(app)
 
     // A word no other test writes: letters only, so every index keeps it whole.
     private static string Unique() => "zq" + string.Concat(Guid.NewGuid().ToString("N").Where(char.IsLetter).Take(10));
+
+    private static PortalVisitor Visitor(long customerId) => new(customerId, LinkId: 0, TicketId: null, "Kim");
 
     private Task<HttpClient> ClientAsync() => App.CreateTokenClientAsync(ApiTokenScope.Write, ct: Ct);
 
@@ -101,10 +104,10 @@ public abstract class SearchApiTests(RapportFactory app) : DatabaseTests(app)
 
         var customerId = (await SearchAsync(client, mailWord)).Items.Single().Ticket.Customer.Id;
         var search = App.Services.GetRequiredService<SearchTickets>();
-        (await search.ForCustomerAsync(mailWord, customerId, 10, null, Ct)).Page!.Items.ShouldHaveSingleItem();
-        (await search.ForCustomerAsync(noteWord, customerId, 10, null, Ct)).Page!.Items.ShouldBeEmpty();
+        (await search.ForCustomerAsync(mailWord, Visitor(customerId), 10, null, Ct)).Page!.Items.ShouldHaveSingleItem();
+        (await search.ForCustomerAsync(noteWord, Visitor(customerId), 10, null, Ct)).Page!.Items.ShouldBeEmpty();
         // Another customer does not find this customer's ticket.
-        (await search.ForCustomerAsync(mailWord, customerId + 100_000, 10, null, Ct)).Page!.Items.ShouldBeEmpty();
+        (await search.ForCustomerAsync(mailWord, Visitor(customerId + 100_000), 10, null, Ct)).Page!.Items.ShouldBeEmpty();
     }
 
     [Fact]
