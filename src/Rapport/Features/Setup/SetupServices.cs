@@ -10,6 +10,7 @@ public static partial class SetupServices
         builder.Services.AddSingleton<SetupLink>();
         builder.Services.AddScoped<CompleteSetup>();
         builder.Services.AddSingleton<Settings.PublicAddress>();
+        builder.Services.AddSingleton<Settings.SaveBusinessProfile>();
         return builder;
     }
 

@@ -49,7 +49,7 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "ManageApiTokens.Create", "ManageApiTokens.Revoke",
         "SlaSettings.SetHours", "SlaSettings.SetHolidays", "SlaSettings.ImportHolidays", "SlaSettings.SetPolicies", "SlaSettings.SetTagPolicies",
         "SlaSettings.SetEscalation", "SlaSettings.SetAcknowledgement", "SlaSettings.SetRouting", "SetAvailability.OfAnother",
-        "SaveMailbox", "DeleteMailbox", "TestMailbox", "ManageSavedReplies.Save", "ManageSavedReplies.Delete",
+        "SaveMailbox", "DeleteMailbox", "TestMailbox", "ManageSavedReplies.Save", "ManageSavedReplies.Delete", "SaveBusinessProfile",
     };
 
     [Theory]
@@ -220,6 +220,8 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
         "SlaSettings.SetRouting" => OnSettingsAsync((now, a) => Use<SlaSettings>().SetRoutingAsync(new(AssignNewCustomers: !now.AssignNewCustomers), a, Ct)),
         "SetAvailability.OfAnother" => OnColleagueAsync((id, a) => Use<SetAvailability>().HandleAsync(id, new(App.Now.AddDays(7), null), a, Ct)),
         "SaveMailbox" => SaveMailboxAsync(),
+        "SaveBusinessProfile" => OnSettingsAsync(async (now, a) => (await Use<SaveBusinessProfile>().HandleAsync(
+            new(now.Name + " " + Unique(), now.TimeZone, now.RequireTwoFactor, now.PublicUrl), a, Ct)).ShouldBeNull()),
         "DeleteMailbox" => OnMailboxAsync((id, a) => Use<DeleteMailbox>().HandleAsync(id, a, Ct)),
         "TestMailbox" => TestMailboxAsync(),
         "ManageSavedReplies.Save" => SaveReplyAsync(),
@@ -427,7 +429,8 @@ public abstract class UseCaseAccessTests(RapportFactory app) : DatabaseTests(app
             Holidays = await db.Holidays.OrderBy(h => h.Id).Select(h => new { h.Date, h.Name }).ToListAsync(Ct),
             Policies = await db.SlaPolicies.OrderBy(p => p.Id).Select(p => new { p.Tag, p.Priority, p.FirstResponse, p.NextResponse, p.Resolution, p.BusinessHours })
                 .ToListAsync(Ct),
-            Profile = await db.BusinessProfiles.Select(p => new { p.SlaWarnPercent, p.EscalateToAgentId, p.AcknowledgementEnabled, p.AssignNewCustomers }).SingleAsync(Ct),
+            Profile = await db.BusinessProfiles.Select(p => new { p.Name, p.TimeZone, p.RequireTwoFactor, p.PublicUrl, p.SlaWarnPercent, p.EscalateToAgentId,
+                p.AcknowledgementEnabled, p.AssignNewCustomers }).SingleAsync(Ct),
         }));
     }
 
