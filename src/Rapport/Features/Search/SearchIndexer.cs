@@ -29,9 +29,9 @@ public sealed class SearchIndexer(IDbContextFactory<RapportDb> contexts, CommitS
 
     /// <summary>Indexes what was committed before the call and is not indexed yet, in at most <see cref="SearchPasses"/>
     /// passes. On PostgreSQL another transaction still running holds the record back (its place in the order is not
-    /// known until it ends), so it waits for those, at most <see cref="SearchWait"/>. Returns false when more is left
-    /// (history still being indexed): the search then sees what is indexed.</summary>
-    public Task<bool> CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(SearchPasses, SearchWait, ct);
+    /// known until it ends), so it waits for those, at most <see cref="SearchWait"/>. History still being indexed is
+    /// left to the background loop: the search then sees what is indexed.</summary>
+    public Task CatchUpAsync(CancellationToken ct) => CatchUpNowAsync(SearchPasses, SearchWait, ct);
 
     /// <summary>The longest a search waits for transactions that were running when it began.</summary>
     public static readonly TimeSpan SearchWait = TimeSpan.FromSeconds(2);

@@ -57,18 +57,11 @@ public abstract partial class FeedConsumer<TWork>(IDbContextFactory<RapportDb> c
 
     /// <summary>Passes until the consumer has handled everything committed before the call, waiting at most
     /// <paramref name="maxWait"/> for transactions that were running then to end (PostgreSQL), or until it has made
-    /// <paramref name="maxPasses"/> passes (the rest is left to the background loop). Returns whether it caught up.</summary>
-    protected async Task<bool> CatchUpNowAsync(int maxPasses, TimeSpan maxWait, CancellationToken ct)
+    /// <paramref name="maxPasses"/> passes (the rest is left to the background loop).</summary>
+    protected Task CatchUpNowAsync(int maxPasses, TimeSpan maxWait, CancellationToken ct)
     {
         var passes = 0;
-        await CatchUpAsync(wait: true, ct, stopAfter: () => ++passes >= maxPasses, maxWait: maxWait);
-        return passes < maxPasses || await BehindAsync(ct) == false;
-    }
-
-    private async Task<bool> BehindAsync(CancellationToken ct)
-    {
-        await using var db = await contexts.CreateDbContextAsync(ct);
-        return (await TicketFeed.ReadAsync(db, await PositionAsync(db, ct), 1, ct)).Count > 0;
+        return CatchUpAsync(wait: true, ct, stopAfter: () => ++passes >= maxPasses, maxWait: maxWait);
     }
 
     public static readonly TimeSpan CatchUpWait = TimeSpan.FromSeconds(10);
